@@ -1,0 +1,205 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import cookieParser from 'cookie-parser';
+import { doubleCsrf } from 'csrf-csrf';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { createPassport } from './auth/passport';
+import type { Config } from './config';
+import { AppError } from './errors';
+import { redactUrl } from './logger';
+import { Metrics } from './metrics';
+import { authRouter } from './routes/auth';
+import { opsRouter } from './routes/ops';
+import { pagesRouter } from './routes/pages';
+import { TokenCipher } from './security/TokenCipher';
+import { ProfileService } from './services/ProfileService';
+import { SpotifyAccounts } from './spotify/SpotifyAccounts';
+import { SpotifyClient } from './spotify/SpotifyClient';
+import { UserTokens } from './spotify/UserTokenSource';
+import { DynamoSessionStore } from './store/DynamoSessionStore';
+import type { Store } from './store/Store';
+import { UserRepository } from './store/UserRepository';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  metrics?: Metrics;
+}
+
+/** The services the routes call; built once per app from the dependencies. */
+export interface Services {
+  config: Config;
+  store: Store;
+  metrics: Metrics;
+  users: UserRepository;
+  spotify: SpotifyClient;
+  accounts: SpotifyAccounts;
+  userTokens: UserTokens;
+  profiles: ProfileService;
+}
+
+export const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+
+export function buildServices({ config, store, metrics = new Metrics() }: AppDeps): Services {
+  const cipher = new TokenCipher([config.sessionSecret]);
+  const users = new UserRepository(store, cipher);
+  const spotify = new SpotifyClient(config.spotify.apiUrl, { metrics });
+  const accounts = new SpotifyAccounts(config.spotify.accountsUrl, config.spotify.clientId, config.spotify.clientSecret, metrics);
+  const userTokens = new UserTokens(users, accounts);
+  const profiles = new ProfileService(users, spotify, userTokens);
+  return { config, store, metrics, users, spotify, accounts, userTokens, profiles };
+}
+
+/** Builds the Express app without listening, so the server and supertest share it. */
+export function createApp(deps: AppDeps): express.Express {
+  const services = buildServices(deps);
+  const { config, metrics } = services;
+  const app = express();
+  app.locals.services = services;
+  app.set('trust proxy', config.trustProxy);
+  app.set('view engine', 'ejs');
+  app.set('views', path.join(ROOT, 'views'));
+  app.disable('x-powered-by');
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const id = crypto.randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+    }),
+  );
+  app.use(httpMetrics(metrics));
+
+  const spotifyImages = ['https://i.scdn.co', 'https://mosaic.scdn.co', 'https://image-cdn-ak.spotifycdn.com', 'https://image-cdn-fa.spotifycdn.com', 'https://*.spotifycdn.com'];
+  const imageOrigins = [...spotifyImages];
+  if (config.demoMode || config.spotify.apiUrl.startsWith('http://127.0.0.1')) imageOrigins.push(new URL(config.spotify.apiUrl).origin);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', ...imageOrigins],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null,
+        },
+      },
+      strictTransportSecurity: config.publicUrl.startsWith('https:'),
+    }),
+  );
+
+  app.use('/static', express.static(path.join(ROOT, 'public'), { maxAge: '1h' }));
+  app.use(
+    '/static/vendor/plotly.min.js',
+    (req, res) => res.sendFile(path.join(ROOT, 'node_modules/plotly.js-dist-min/plotly.min.js'), { maxAge: '7d' }),
+  );
+  app.use(opsRouter(services));
+
+  const secure = config.publicUrl.startsWith('https:');
+  app.use(express.urlencoded({ extended: false, limit: '20kb' }));
+  app.use(express.json({ limit: '100kb' }));
+  app.use(
+    session({
+      name: 'sda.sid',
+      secret: config.sessionSecret,
+      store: new DynamoSessionStore(deps.store),
+      resave: false,
+      saveUninitialized: false,
+      rolling: false,
+      cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: 14 * 24 * 3600 * 1000 },
+    }),
+  );
+  app.use(cookieParser());
+  const passport = createPassport(config, services.users);
+  app.use(passport.initialize());
+  app.use(passport.session());
+
+  const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
+    getSecret: () => config.sessionSecret,
+    getSessionIdentifier: (req) => req.session?.id ?? '',
+    cookieName: secure ? '__Host-sda.csrf' : 'sda.csrf',
+    cookieOptions: { sameSite: 'lax', secure, httpOnly: true, path: '/' },
+    getCsrfTokenFromRequest: (req) => (req.body as { _csrf?: string } | undefined)?._csrf ?? req.headers['x-csrf-token'],
+    // Scripts authenticate with a bearer token, which a browser never sends on its own: no CSRF risk.
+    skipCsrfProtection: (req) => /^Bearer /i.test(req.headers.authorization ?? ''),
+  });
+  app.use((req, res, next) => {
+    res.locals.user = null;
+    res.locals.config = { demoMode: config.demoMode, publicUrl: config.publicUrl };
+    res.locals.csrfToken = () => generateCsrfToken(req, res);
+    res.locals.currentPath = req.path;
+    next();
+  });
+  app.use(doubleCsrfProtection);
+
+  app.use(authRouter(services, passport));
+  app.use(pagesRouter(services));
+
+  app.use((req, _res, next) => next(new AppError(404, 'not_found', `No page at ${req.path}`)));
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+function httpMetrics(metrics: Metrics): RequestHandler {
+  return (req, res, next) => {
+    const end = metrics.httpDuration.startTimer();
+    res.on('finish', () => {
+      const route = (req.route?.path as string | undefined) ? `${req.baseUrl}${req.route.path}` : req.baseUrl || 'unmatched';
+      end({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  };
+}
+
+function wantsJson(req: express.Request): boolean {
+  return req.path.startsWith('/api/') || (!req.accepts('html') && Boolean(req.accepts('json')));
+}
+
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const e = err as Error & { code?: string; status?: number; statusCode?: number; type?: string };
+    let status = 500;
+    let code = 'internal_error';
+    let message = 'Something went wrong on our side. It has been logged.';
+    let retryAfter: number | undefined;
+    if (e instanceof AppError) {
+      ({ status, code, message } = e);
+      retryAfter = (e as { retryAfterSeconds?: number }).retryAfterSeconds;
+    } else if (e.code === 'EBADCSRFTOKEN' || e.message === 'invalid csrf token') {
+      status = 403;
+      code = 'invalid_csrf_token';
+      message = 'The form expired or was sent from another site. Reload the page and try again.';
+    } else if (typeof (e.status ?? e.statusCode) === 'number' && (e.status ?? e.statusCode)! < 500) {
+      // body-parser and friends: payload too large, malformed JSON...
+      status = (e.status ?? e.statusCode)!;
+      code = e.type ? e.type.replace(/\./g, '_') : 'bad_request';
+      message = status === 413 ? 'The request body is too large.' : 'The request could not be read.';
+    }
+    if (status >= 500) (req.log ?? logger).error({ err: e }, 'request failed');
+    if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
+    if (code === 'reauth_required' && !wantsJson(req)) {
+      // The refresh token is gone: end the session and send the person to log in again.
+      return req.logout(() => res.redirect('/?error=reauth'));
+    }
+    res.status(status);
+    if (wantsJson(req)) return res.json({ error: { code, message } });
+    res.render('error', { title: status === 404 ? 'Not found' : 'Error', status, message, code });
+  };
+}

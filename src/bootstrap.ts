@@ -1,0 +1,91 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { createApp } from './app';
+import { ConfigError, type Config } from './config';
+import { createLogger } from './logger';
+import { Metrics } from './metrics';
+import { startEmbeddedDynamo, type EmbeddedDynamo } from './store/embedded';
+import { Store } from './store/Store';
+
+export interface RunningServer {
+  url: string;
+  config: Config;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts everything the configuration asks for: the Spotify sandbox (demo mode), embedded
+ * DynamoDB (no endpoint or region), the tables, and the HTTP server. `close()` shuts down in
+ * reverse order: stop accepting, finish in-flight requests, then the store and embedded servers.
+ */
+export async function startServer(config: Config, opts: { logger?: Logger; clusterWorkers?: number } = {}): Promise<RunningServer> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  if (config.dynamo.embedded && (opts.clusterWorkers ?? 1) > 1) {
+    throw new ConfigError(
+      'Embedded DynamoDB (dynalite) is single-process and cannot run under pm2 cluster mode with more than one instance: set DYNAMODB_ENDPOINT or AWS_REGION, or run one instance',
+    );
+  }
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    if (config.demoMode) {
+      // Loaded only in demo mode: production with real credentials never builds the sandbox catalog.
+      const { startSandbox } = await import('./sandbox');
+      const sandbox = await startSandbox({ port: config.sandbox.port, host: '127.0.0.1', profile: config.sandbox.profile, catalogFile: config.sandbox.catalogFile });
+      closers.push(() => sandbox.close());
+      logger.info({ url: sandbox.url, profile: config.sandbox.profile }, 'Spotify sandbox listening (demo mode)');
+    }
+
+    let endpoint = config.dynamo.endpoint;
+    let embedded: EmbeddedDynamo | undefined;
+    if (config.dynamo.embedded) {
+      embedded = await startEmbeddedDynamo({ path: path.join(config.dataDir, 'dynamodb') });
+      endpoint = embedded.endpoint;
+      closers.push(() => embedded!.close());
+      logger.info({ dataDir: config.dataDir }, 'embedded DynamoDB (dynalite) started');
+    }
+
+    const metrics = new Metrics({ defaultMetrics: true });
+    const store = new Store({ endpoint, region: config.dynamo.region, tablePrefix: config.dynamo.tablePrefix, metrics });
+    closers.push(async () => store.destroy());
+    const created = await store.ensureTables();
+    if (created.length) logger.info({ tables: created }, 'created DynamoDB tables');
+
+    const app = createApp({ config, store, logger, metrics });
+    const server: Server = await new Promise((resolve, reject) => {
+      const s = app.listen(config.port, config.host, () => resolve(s));
+      s.once('error', reject);
+    });
+    server.keepAliveTimeout = 65_000; // longer than common load balancer idle timeouts
+    const { port } = server.address() as AddressInfo;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${host}:${port}`;
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }),
+    );
+    logger.info({ url, demoMode: config.demoMode }, `Spotify Data App listening on ${url}`);
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      config,
+      logger,
+      close: () => (closing ??= runClosers(closers)),
+    };
+  } catch (err) {
+    await runClosers(closers);
+    throw err;
+  }
+}
+
+async function runClosers(closers: (() => Promise<void>)[]): Promise<void> {
+  for (const close of [...closers].reverse()) {
+    await close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,164 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * Configuration is read from the environment once, at start-up, and validated here.
+ * Everything else receives a `Config`; nothing reads `process.env` after this.
+ */
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const url = z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/ }));
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveSeconds = z.coerce.number().int().positive();
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(5001),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: url.optional(),
+  SPOTIFY_CLIENT_ID: optionalString,
+  SPOTIFY_CLIENT_SECRET: optionalString,
+  SPOTIFY_ACCOUNTS_URL: url.optional(),
+  SPOTIFY_API_URL: url.optional(),
+  SPOTIFY_API_PROFILE: z.enum(['auto', 'extended', 'development']).default('auto'),
+  FEATURES_PROVIDER: z.enum(['auto', 'spotify', 'reccobeats', 'none']).default('auto'),
+  GENRES_PROVIDER: z.enum(['auto', 'spotify', 'musicbrainz', 'none']).default('auto'),
+  RECCOBEATS_URL: url.optional(),
+  MUSICBRAINZ_URL: url.optional(),
+  DYNAMODB_ENDPOINT: url.optional(),
+  AWS_REGION: optionalString,
+  DYNAMODB_TABLE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only').default(''),
+  DATA_DIR: z.string().min(1).default('./data'),
+  SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SANDBOX_PORT: port.default(5002),
+  SANDBOX_PROFILE: z.enum(['extended', 'development']).default('development'),
+  SANDBOX_CATALOG: optionalString,
+  ARTIST_TTL: positiveSeconds.default(7 * 24 * 3600),
+  TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().optional()),
+});
+
+export type Env = z.input<typeof schema>;
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  publicUrl: string;
+  callbackUrl: string;
+  /** true when no Spotify credentials are configured: the built-in sandbox stands in for Spotify. */
+  demoMode: boolean;
+  spotify: {
+    clientId: string;
+    clientSecret: string;
+    accountsUrl: string;
+    apiUrl: string;
+    profile: 'auto' | 'extended' | 'development';
+  };
+  features: { provider: 'auto' | 'spotify' | 'reccobeats' | 'none'; reccobeatsUrl: string };
+  genres: { provider: 'auto' | 'spotify' | 'musicbrainz' | 'none'; musicbrainzUrl: string };
+  dynamo: { endpoint?: string; region?: string; tablePrefix: string; embedded: boolean };
+  dataDir: string;
+  sessionSecret: string;
+  logLevel: string;
+  sandbox: { port: number; profile: 'extended' | 'development'; catalogFile?: string };
+  artistTtlSeconds: number;
+  trustProxy: boolean | number | string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export const SANDBOX_CLIENT_ID = 'sandbox-client';
+export const SANDBOX_CLIENT_SECRET = 'sandbox-secret';
+
+/** Parses and validates the environment. Throws ConfigError with one line naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0] ?? 'environment');
+    const value = env[name];
+    const shown = value === undefined ? '' : ` (got ${JSON.stringify(name.includes('SECRET') ? '***' : value)})`;
+    throw new ConfigError(`Invalid configuration: ${name}: ${issue.message}${shown}`);
+  }
+  const e = parsed.data;
+  if (Boolean(e.SPOTIFY_CLIENT_ID) !== Boolean(e.SPOTIFY_CLIENT_SECRET)) {
+    const missing = e.SPOTIFY_CLIENT_ID ? 'SPOTIFY_CLIENT_SECRET' : 'SPOTIFY_CLIENT_ID';
+    throw new ConfigError(`Invalid configuration: ${missing}: required when the other Spotify credential is set`);
+  }
+  const demoMode = !e.SPOTIFY_CLIENT_ID;
+  const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/+$/, '');
+  const sandboxBase = `http://127.0.0.1:${e.SANDBOX_PORT}`;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const embedded = !e.DYNAMODB_ENDPOINT && !e.AWS_REGION;
+
+  let sessionSecret = e.SESSION_SECRET;
+  if (!sessionSecret) {
+    if (!demoMode) {
+      throw new ConfigError('Invalid configuration: SESSION_SECRET: required (at least 32 characters) outside demo mode');
+    }
+    sessionSecret = generatedSecret(dataDir);
+  }
+
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    callbackUrl: `${publicUrl}/auth/spotify/callback`,
+    demoMode,
+    spotify: {
+      clientId: e.SPOTIFY_CLIENT_ID ?? SANDBOX_CLIENT_ID,
+      clientSecret: e.SPOTIFY_CLIENT_SECRET ?? SANDBOX_CLIENT_SECRET,
+      accountsUrl: trimSlash(e.SPOTIFY_ACCOUNTS_URL ?? (demoMode ? sandboxBase : 'https://accounts.spotify.com')),
+      apiUrl: trimSlash(e.SPOTIFY_API_URL ?? (demoMode ? `${sandboxBase}/v1` : 'https://api.spotify.com/v1')),
+      profile: e.SPOTIFY_API_PROFILE,
+    },
+    features: {
+      provider: e.FEATURES_PROVIDER,
+      reccobeatsUrl: trimSlash(e.RECCOBEATS_URL ?? (demoMode ? `${sandboxBase}/reccobeats` : 'https://api.reccobeats.com')),
+    },
+    genres: {
+      provider: e.GENRES_PROVIDER,
+      musicbrainzUrl: trimSlash(e.MUSICBRAINZ_URL ?? (demoMode ? `${sandboxBase}/musicbrainz` : 'https://musicbrainz.org')),
+    },
+    dynamo: { endpoint: e.DYNAMODB_ENDPOINT, region: e.AWS_REGION, tablePrefix: e.DYNAMODB_TABLE_PREFIX, embedded },
+    dataDir,
+    sessionSecret,
+    logLevel: e.LOG_LEVEL,
+    sandbox: { port: e.SANDBOX_PORT, profile: e.SANDBOX_PROFILE, catalogFile: e.SANDBOX_CATALOG },
+    artistTtlSeconds: e.ARTIST_TTL,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+  };
+}
+
+function trimSlash(s: string): string {
+  return s.replace(/\/+$/, '');
+}
+
+function parseTrustProxy(v: string | undefined): boolean | number | string {
+  if (v === undefined || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v; // an address list or preset such as "loopback", passed to Express as is
+}
+
+/** In demo mode or with the embedded database, a random secret is generated once and kept in DATA_DIR. */
+function generatedSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'session-secret');
+  try {
+    const existing = fs.readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // first start: fall through and create it
+  }
+  fs.mkdirSync(dataDir, { recursive: true });
+  const secret = crypto.randomBytes(32).toString('base64url');
+  fs.writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}

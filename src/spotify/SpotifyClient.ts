@@ -1,0 +1,71 @@
+import type { Metrics } from '../metrics';
+import { SpotifyHttp, type RetryPolicy, type TokenSource } from './SpotifyHttp';
+
+export type TimeRange = 'short_term' | 'medium_term' | 'long_term';
+export const TIME_RANGES: readonly TimeRange[] = ['short_term', 'medium_term', 'long_term'];
+
+/**
+ * Spotify Web API, typed. Field presence differs by API profile (Development Mode drops genres,
+ * popularity, followers, label...), so callers treat those fields as optional.
+ */
+export class SpotifyClient {
+  readonly http: SpotifyHttp;
+
+  constructor(apiUrl: string, opts: { metrics?: Metrics; concurrency?: number; retry?: Partial<RetryPolicy> } = {}) {
+    this.http = new SpotifyHttp(apiUrl, { service: 'Spotify', ...opts });
+  }
+
+  me(auth: TokenSource): Promise<SpotifyApi.CurrentUsersProfileResponse> {
+    return this.http.get('/me', {}, auth);
+  }
+
+  searchArtists(q: string, limit: number, auth: TokenSource, offset = 0): Promise<SpotifyApi.ArtistSearchResponse> {
+    return this.http.get('/search', { q, type: 'artist', limit, offset }, auth);
+  }
+
+  artist(id: string, auth: TokenSource): Promise<SpotifyApi.ArtistObjectFull> {
+    return this.http.get(`/artists/${id}`, {}, auth);
+  }
+
+  artistAlbums(
+    id: string,
+    params: { limit: number; offset: number; include_groups: string },
+    auth: TokenSource,
+  ): Promise<SpotifyApi.PagingObject<SpotifyApi.AlbumObjectSimplified>> {
+    return this.http.get(`/artists/${id}/albums`, params, auth);
+  }
+
+  /** Batch endpoint (Extended Quota only): up to 20 ids. */
+  albums(ids: string[], auth: TokenSource): Promise<SpotifyApi.MultipleAlbumsResponse> {
+    return this.http.get('/albums', { ids: ids.join(',') }, auth);
+  }
+
+  album(id: string, auth: TokenSource): Promise<SpotifyApi.AlbumObjectFull> {
+    return this.http.get(`/albums/${id}`, {}, auth);
+  }
+
+  albumTracks(
+    id: string,
+    params: { limit: number; offset: number },
+    auth: TokenSource,
+  ): Promise<SpotifyApi.PagingObject<SpotifyApi.TrackObjectSimplified>> {
+    return this.http.get(`/albums/${id}/tracks`, params, auth);
+  }
+
+  /** Up to 100 ids; entries are null for unknown ids. Restricted for new apps since Nov 2024. */
+  audioFeatures(ids: string[], auth: TokenSource): Promise<{ audio_features: (SpotifyApi.AudioFeaturesObject | null)[] }> {
+    return this.http.get('/audio-features', { ids: ids.join(',') }, auth);
+  }
+
+  topArtists(range: TimeRange, limit: number, auth: TokenSource): Promise<SpotifyApi.UsersTopArtistsResponse> {
+    return this.http.get('/me/top/artists', { time_range: range, limit }, auth);
+  }
+
+  topTracks(range: TimeRange, limit: number, auth: TokenSource): Promise<SpotifyApi.UsersTopTracksResponse> {
+    return this.http.get('/me/top/tracks', { time_range: range, limit }, auth);
+  }
+
+  recentlyPlayed(limit: number, auth: TokenSource): Promise<SpotifyApi.UsersRecentlyPlayedTracksResponse> {
+    return this.http.get('/me/player/recently-played', { limit }, auth);
+  }
+}

@@ -1,0 +1,169 @@
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { RateLimited, UpstreamError, UpstreamForbidden, UpstreamNotFound } from '../errors';
+import type { Metrics } from '../metrics';
+import { Limiter } from '../util/Limiter';
+import { sleep } from '../util/sleep';
+import { endpointTemplate } from './endpoint';
+
+export interface TokenSource {
+  /** A valid access token (refreshed when close to expiry). */
+  get(): Promise<string>;
+  /** Called after a 401: the next get() must return a fresh token. */
+  invalidate(rejected: string): void;
+}
+
+export interface RetryPolicy {
+  /** Attempts for 5xx, timeouts, resets and malformed bodies. */
+  maxAttempts: number;
+  /** Base of the exponential backoff (full jitter). */
+  baseDelayMs: number;
+  /** A 429 with a longer Retry-After is reported (RateLimited) instead of waited for. */
+  maxRetryAfterSeconds: number;
+  /** How many 429s one call may wait out before it gives up. */
+  max429Retries: number;
+  timeoutMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 5,
+  baseDelayMs: 200,
+  maxRetryAfterSeconds: 30,
+  max429Retries: 8,
+  timeoutMs: 10_000,
+};
+
+export interface HttpStats {
+  requests: number;
+  retries: number;
+  rateLimited: number;
+}
+
+/**
+ * One axios instance per base URL, with the retry policy every Spotify-like service needs:
+ * honour Retry-After on 429 (and pause every caller sharing this instance until then, because the
+ * budget is per app, not per request), retry 5xx/timeouts/resets/malformed JSON with exponential
+ * backoff and jitter, refresh the token once on 401, and translate failures into the project's errors.
+ */
+export class SpotifyHttp {
+  readonly axios: AxiosInstance;
+  readonly stats: HttpStats = { requests: 0, retries: 0, rateLimited: 0 };
+  private pausedUntil = 0;
+
+  constructor(
+    readonly baseUrl: string,
+    private readonly opts: {
+      service: string;
+      metrics?: Metrics;
+      concurrency?: number;
+      retry?: Partial<RetryPolicy>;
+      userAgent?: string;
+    },
+  ) {
+    this.retry = { ...DEFAULT_RETRY, ...opts.retry };
+    this.limiter = new Limiter(opts.concurrency ?? 8);
+    this.axios = axios.create({
+      baseURL: baseUrl,
+      timeout: this.retry.timeoutMs,
+      responseType: 'json',
+      // Without this axios hands back a string when the body is not valid JSON.
+      transitional: { silentJSONParsing: false, forcedJSONParsing: true },
+      validateStatus: () => true,
+      headers: { 'User-Agent': opts.userAgent ?? 'spotify-data-app/0.1 (self-hosted)' },
+    });
+  }
+
+  private readonly retry: RetryPolicy;
+  readonly limiter: Limiter;
+
+  async get<T>(path: string, params: Record<string, unknown> = {}, auth?: TokenSource): Promise<T> {
+    return this.limiter.run(() => this.send<T>(path, params, auth));
+  }
+
+  private async send<T>(path: string, params: Record<string, unknown>, auth?: TokenSource): Promise<T> {
+    const endpoint = endpointTemplate('GET', new URL(this.baseUrl).pathname.replace(/\/$/, '') + path);
+    let failures = 0;
+    let waits429 = 0;
+    let refreshed = false;
+    for (;;) {
+      const wait = this.pausedUntil - Date.now();
+      if (wait > 0) await sleep(wait);
+
+      const token = auth ? await auth.get() : undefined;
+      let res: AxiosResponse | undefined;
+      let transient: string | undefined;
+      this.stats.requests++;
+      try {
+        const answer = await this.axios.get(path, {
+          params,
+          headers: token ? { Authorization: `Bearer ${token}` } : undefined,
+        });
+        this.opts.metrics?.spotifyRequests.inc({ endpoint, status: String(answer.status) });
+        res = answer;
+      } catch (err) {
+        // Network errors, timeouts and bodies that are not JSON: all worth another try.
+        const code = (err as { code?: string }).code ?? 'error';
+        this.opts.metrics?.spotifyRequests.inc({ endpoint, status: code });
+        transient = code;
+      }
+
+      if (res && res.status < 300) return res.data as T;
+
+      if (res?.status === 429) {
+        const retryAfter = parseRetryAfter(res.headers['retry-after']);
+        this.stats.rateLimited++;
+        if (retryAfter > this.retry.maxRetryAfterSeconds || waits429 >= this.retry.max429Retries) {
+          throw new RateLimited(retryAfter, this.opts.service);
+        }
+        waits429++;
+        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + retryAfter * 1000);
+        this.countRetry('429');
+        continue;
+      }
+      if (res?.status === 401 && auth && token && !refreshed) {
+        refreshed = true;
+        auth.invalidate(token);
+        this.countRetry('401');
+        continue;
+      }
+      if (res && res.status >= 500) transient = String(res.status);
+      if (transient !== undefined) {
+        failures++;
+        if (failures >= this.retry.maxAttempts) {
+          throw new UpstreamError(`${this.opts.service} failed ${failures} times on ${endpoint} (last: ${transient})`, res?.status);
+        }
+        this.countRetry(transient);
+        await sleep(Math.random() * Math.min(10_000, this.retry.baseDelayMs * 2 ** failures));
+        continue;
+      }
+      if (!res) throw new UpstreamError(`${this.opts.service} gave no response on ${endpoint}`);
+      throw translate(res, endpoint, this.opts.service);
+    }
+  }
+
+  private countRetry(reason: string): void {
+    this.stats.retries++;
+    this.opts.metrics?.upstreamRetries.inc({ service: this.opts.service, reason });
+  }
+}
+
+function parseRetryAfter(header: unknown): number {
+  const n = Number(header);
+  if (Number.isFinite(n) && n >= 0) return Math.max(1, Math.ceil(n));
+  const date = Date.parse(String(header));
+  if (!Number.isNaN(date)) return Math.max(1, Math.ceil((date - Date.now()) / 1000));
+  return 1;
+}
+
+function translate(res: AxiosResponse, endpoint: string, service: string): Error {
+  const message = upstreamMessage(res.data) ?? `HTTP ${res.status}`;
+  if (res.status === 403) return new UpstreamForbidden(`${service} refused ${endpoint}: ${message}`);
+  if (res.status === 404) return new UpstreamNotFound(`${service} has no such item (${endpoint})`);
+  return new UpstreamError(`${service} answered ${res.status} on ${endpoint}: ${message}`, res.status);
+}
+
+function upstreamMessage(data: unknown): string | undefined {
+  const err = (data as { error?: unknown } | undefined)?.error;
+  if (typeof err === 'string') return err;
+  if (err && typeof (err as { message?: unknown }).message === 'string') return (err as { message: string }).message;
+  return undefined;
+}

@@ -1,0 +1,66 @@
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import session from 'express-session';
+import { APP_KEY } from './keys';
+import type { Store } from './Store';
+
+const DEFAULT_TTL_SECONDS = 14 * 24 * 3600;
+
+/**
+ * express-session store on the app table, so sessions survive restarts and are shared by every
+ * worker and host. Expired sessions are ignored on read; `ttl` lets DynamoDB's TTL delete them.
+ */
+export class DynamoSessionStore extends session.Store {
+  constructor(private readonly store: Store) {
+    super();
+  }
+
+  override get(sid: string, cb: (err: unknown, session?: session.SessionData | null) => void): void {
+    this.store.doc
+      .send(new GetCommand({ TableName: this.store.tables.app, Key: APP_KEY.session(sid), ConsistentRead: true }))
+      .then((out) => {
+        const item = out.Item;
+        if (!item || (item.ttl as number) * 1000 <= Date.now()) return cb(null, null);
+        cb(null, JSON.parse(item.data as string) as session.SessionData);
+      }, cb);
+  }
+
+  override set(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
+    this.store.doc
+      .send(
+        new PutCommand({
+          TableName: this.store.tables.app,
+          Item: { ...APP_KEY.session(sid), data: JSON.stringify(sess), ttl: expiry(sess) },
+        }),
+      )
+      .then(() => cb?.(), (err) => cb?.(err));
+  }
+
+  override touch(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
+    this.store.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.store.tables.app,
+          Key: APP_KEY.session(sid),
+          UpdateExpression: 'SET #ttl = :ttl',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':ttl': expiry(sess) },
+        }),
+      )
+      .then(
+        () => cb?.(),
+        (err) => cb?.((err as Error).name === 'ConditionalCheckFailedException' ? undefined : err),
+      );
+  }
+
+  override destroy(sid: string, cb?: (err?: unknown) => void): void {
+    this.store.doc
+      .send(new DeleteCommand({ TableName: this.store.tables.app, Key: APP_KEY.session(sid) }))
+      .then(() => cb?.(), (err) => cb?.(err));
+  }
+}
+
+function expiry(sess: session.SessionData): number {
+  const expires = sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() : Date.now() + DEFAULT_TTL_SECONDS * 1000;
+  return Math.ceil(expires / 1000);
+}

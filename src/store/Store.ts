@@ -1,0 +1,149 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceNotFoundException,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Metrics } from '../metrics';
+import { sleep } from '../util/sleep';
+
+export interface StoreOptions {
+  endpoint?: string;
+  region?: string;
+  tablePrefix: string;
+  metrics?: Metrics;
+  /** Attempts per DynamoDB call for throttling and 5xx (the SDK backs off between them). */
+  maxAttempts?: number;
+}
+
+export type Item = Record<string, unknown>;
+
+/** Largest BatchWriteItem DynamoDB accepts. */
+export const BATCH_WRITE_MAX = 25;
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+/**
+ * The one place that owns the DynamoDB client. Repositories use `doc` with the table names here;
+ * nothing outside src/store speaks DynamoDB.
+ */
+export class Store {
+  readonly client: DynamoDBClient;
+  readonly doc: DynamoDBDocumentClient;
+  readonly tables: { catalog: string; app: string };
+
+  constructor(opts: StoreOptions) {
+    const local = Boolean(opts.endpoint) && !opts.region;
+    this.client = new DynamoDBClient({
+      endpoint: opts.endpoint,
+      region: opts.region ?? 'us-east-1',
+      maxAttempts: opts.maxAttempts ?? 6,
+      // A local endpoint (dynalite, DynamoDB Local) accepts any credentials; AWS uses the default chain.
+      ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    });
+    if (opts.metrics) {
+      const counter = opts.metrics.dynamoRequests;
+      this.client.middlewareStack.add(
+        (next, context) => async (args) => {
+          counter.inc({ operation: String(context.commandName ?? 'unknown').replace(/Command$/, '') });
+          return next(args);
+        },
+        { step: 'initialize', name: 'countDynamoRequests' },
+      );
+    }
+    this.doc = DynamoDBDocumentClient.from(this.client, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    });
+    this.tables = { catalog: `${opts.tablePrefix}spotify`, app: `${opts.tablePrefix}app` };
+  }
+
+  /** Creates the tables that are missing (on-demand billing) and waits until they are active. */
+  async ensureTables(): Promise<string[]> {
+    const existing = new Set<string>();
+    let start: string | undefined;
+    do {
+      const page = await this.client.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
+      for (const t of page.TableNames ?? []) existing.add(t);
+      start = page.LastEvaluatedTableName;
+    } while (start);
+
+    const definitions = [
+      { name: this.tables.catalog, hash: 'artist_id', range: 'track_id' },
+      { name: this.tables.app, hash: 'pk', range: 'sk' },
+    ];
+    const created: string[] = [];
+    for (const d of definitions) {
+      if (existing.has(d.name)) continue;
+      try {
+        await this.client.send(
+          new CreateTableCommand({
+            TableName: d.name,
+            BillingMode: 'PAY_PER_REQUEST',
+            AttributeDefinitions: [
+              { AttributeName: d.hash, AttributeType: 'S' },
+              { AttributeName: d.range, AttributeType: 'S' },
+            ],
+            KeySchema: [
+              { AttributeName: d.hash, KeyType: 'HASH' },
+              { AttributeName: d.range, KeyType: 'RANGE' },
+            ],
+          }),
+        );
+        created.push(d.name);
+      } catch (err) {
+        // Another worker may have created it a moment ago.
+        if ((err as Error).name !== 'ResourceInUseException') throw err;
+      }
+      await waitUntilTableExists({ client: this.client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: d.name });
+    }
+    return created;
+  }
+
+  /** A cheap call that proves the database answers (for /readyz). */
+  async ping(): Promise<void> {
+    try {
+      await this.client.send(new DescribeTableCommand({ TableName: this.tables.app }));
+    } catch (err) {
+      if (err instanceof ResourceNotFoundException) throw new StoreError(`table ${this.tables.app} is missing`);
+      throw err;
+    }
+  }
+
+  /**
+   * Writes items in BatchWriteItem requests of 25 and retries UnprocessedItems with exponential
+   * backoff and jitter. Throws StoreError when items stay unprocessed, so nothing is dropped silently.
+   * Returns the number of BatchWriteItem requests issued.
+   */
+  async batchPut(table: string, items: Item[], opts: { maxRetries?: number; baseDelayMs?: number } = {}): Promise<number> {
+    const maxRetries = opts.maxRetries ?? 8;
+    const baseDelay = opts.baseDelayMs ?? 50;
+    let requests = 0;
+    for (let i = 0; i < items.length; i += BATCH_WRITE_MAX) {
+      let pending: Record<string, unknown>[] = items.slice(i, i + BATCH_WRITE_MAX).map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > maxRetries) {
+          throw new StoreError(`BatchWrite to ${table}: ${pending.length} items still unprocessed after ${maxRetries} retries`);
+        }
+        if (attempt > 0) await sleep(backoff(baseDelay, attempt));
+        requests++;
+        const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending as never } }));
+        pending = (out.UnprocessedItems?.[table] as Record<string, unknown>[] | undefined) ?? [];
+      }
+    }
+    return requests;
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+}
+
+/** Full-jitter exponential backoff, capped at 5 s. */
+export function backoff(baseMs: number, attempt: number, capMs = 5000): number {
+  return Math.round(Math.random() * Math.min(capMs, baseMs * 2 ** attempt));
+}

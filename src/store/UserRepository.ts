@@ -1,0 +1,118 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TokenCipher } from '../security/TokenCipher';
+import { APP_KEY } from './keys';
+import type { Store } from './Store';
+
+export interface User {
+  id: string;
+  displayName: string;
+  imageUrl: string | null;
+  country: string | null;
+  product: string | null;
+  createdAt: string;
+  lastLoginAt: string;
+}
+
+export interface SpotifyTokens {
+  accessToken: string;
+  /** epoch ms */
+  expiresAt: number;
+  refreshToken: string;
+  scope: string;
+}
+
+interface UserItem {
+  pk: string;
+  sk: string;
+  id: string;
+  display_name: string;
+  image_url: string | null;
+  country: string | null;
+  product: string | null;
+  created_at: string;
+  last_login_at: string;
+  tokens?: string; // encrypted JSON of SpotifyTokens
+}
+
+/** Users and their Spotify tokens (encrypted at rest). */
+export class UserRepository {
+  constructor(
+    private readonly store: Store,
+    private readonly cipher: TokenCipher,
+  ) {}
+
+  async upsertFromLogin(profile: Omit<User, 'createdAt' | 'lastLoginAt'>, tokens: SpotifyTokens, now = new Date()): Promise<User> {
+    const iso = now.toISOString();
+    const out = await this.store.doc.send(
+      new UpdateCommand({
+        TableName: this.store.tables.app,
+        Key: APP_KEY.user(profile.id),
+        UpdateExpression:
+          'SET id = :id, display_name = :dn, image_url = :img, country = :c, product = :p, last_login_at = :now, created_at = if_not_exists(created_at, :now), tokens = :t',
+        ExpressionAttributeValues: {
+          ':id': profile.id,
+          ':dn': profile.displayName,
+          ':img': profile.imageUrl,
+          ':c': profile.country,
+          ':p': profile.product,
+          ':now': iso,
+          ':t': this.cipher.encrypt(JSON.stringify(tokens)),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return toUser(out.Attributes as UserItem);
+  }
+
+  async get(id: string): Promise<User | null> {
+    const item = await this.getItem(id);
+    return item ? toUser(item) : null;
+  }
+
+  async getTokens(id: string): Promise<SpotifyTokens | null> {
+    const item = await this.getItem(id);
+    if (!item?.tokens) return null;
+    return JSON.parse(this.cipher.decrypt(item.tokens)) as SpotifyTokens;
+  }
+
+  async saveTokens(id: string, tokens: SpotifyTokens): Promise<void> {
+    await this.store.doc.send(
+      new UpdateCommand({
+        TableName: this.store.tables.app,
+        Key: APP_KEY.user(id),
+        UpdateExpression: 'SET tokens = :t',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':t': this.cipher.encrypt(JSON.stringify(tokens)) },
+      }),
+    );
+  }
+
+  /** Forget the tokens (the refresh token was rejected); the user must log in again. */
+  async clearTokens(id: string): Promise<void> {
+    await this.store.doc.send(
+      new UpdateCommand({ TableName: this.store.tables.app, Key: APP_KEY.user(id), UpdateExpression: 'REMOVE tokens' }),
+    );
+  }
+
+  private async getItem(id: string): Promise<UserItem | null> {
+    const out = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.app, Key: APP_KEY.user(id) }));
+    return (out.Item as UserItem | undefined) ?? null;
+  }
+
+  /** Test and admin helper: writes a raw user item. */
+  async putRaw(item: Record<string, unknown>): Promise<void> {
+    await this.store.doc.send(new PutCommand({ TableName: this.store.tables.app, Item: item }));
+  }
+}
+
+function toUser(item: UserItem): User {
+  return {
+    id: item.id,
+    displayName: item.display_name,
+    imageUrl: item.image_url ?? null,
+    country: item.country ?? null,
+    product: item.product ?? null,
+    createdAt: item.created_at,
+    lastLoginAt: item.last_login_at,
+  };
+}

@@ -1,0 +1,90 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RateLimited, UpstreamError, UpstreamForbidden, UpstreamNotFound } from '../../src/errors';
+import { SpotifyHttp, type TokenSource } from '../../src/spotify/SpotifyHttp';
+
+/** A real HTTP server whose answers are scripted per request, to exercise the retry policy. */
+function scriptedServer(script: ((req: http.IncomingMessage, res: http.ServerResponse) => void)[]) {
+  const seen: { url: string; auth?: string; at: number }[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push({ url: req.url ?? '', auth: req.headers.authorization, at: Date.now() });
+    const step = script[Math.min(seen.length - 1, script.length - 1)];
+    step(req, res);
+  });
+  return new Promise<{ url: string; seen: typeof seen; close: () => Promise<void> }>((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://127.0.0.1:${port}/v1`,
+        seen,
+        close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+      });
+    });
+  });
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) => (_req: http.IncomingMessage, res: http.ServerResponse) => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+};
+const fast = { baseDelayMs: 1, timeoutMs: 500 };
+
+describe('SpotifyHttp retry policy', () => {
+  it('retries 500s, malformed JSON and connection resets, then succeeds', async () => {
+    const s = await scriptedServer([
+      json(500, { error: { status: 500, message: 'Server error' } }),
+      (_req, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"truncated": '); },
+      (req) => req.socket.destroy(),
+      json(200, { ok: true }),
+    ]);
+    const client = new SpotifyHttp(s.url, { service: 'Spotify', retry: fast });
+    await expect(client.get('/thing')).resolves.toEqual({ ok: true });
+    expect(s.seen).toHaveLength(4);
+    expect(client.stats.retries).toBe(3);
+    await s.close();
+  });
+
+  it('gives up after maxAttempts with an UpstreamError naming the endpoint', async () => {
+    const s = await scriptedServer([json(503, { error: { status: 503, message: 'down' } })]);
+    const client = new SpotifyHttp(s.url, { service: 'Spotify', retry: { ...fast, maxAttempts: 3 } });
+    const err = await client.get('/artists/0123456789abcdefABCDEF').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect((err as Error).message).toMatch(/GET \/v1\/artists\/\{id\}/);
+    expect(s.seen).toHaveLength(3);
+    await s.close();
+  });
+
+  it('waits for Retry-After on 429 before trying again, and reports a too-long wait', async () => {
+    const s = await scriptedServer([json(429, { error: { status: 429, message: 'slow down' } }, { 'retry-after': '1' }), json(200, { ok: 1 })]);
+    const client = new SpotifyHttp(s.url, { service: 'Spotify', retry: fast });
+    await expect(client.get('/x')).resolves.toEqual({ ok: 1 });
+    expect(s.seen[1].at - s.seen[0].at).toBeGreaterThanOrEqual(990);
+    await s.close();
+
+    const long = await scriptedServer([json(429, {}, { 'retry-after': '3600' })]);
+    const impatient = new SpotifyHttp(long.url, { service: 'Spotify', retry: fast });
+    const err = await impatient.get('/x').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RateLimited);
+    expect((err as RateLimited).retryAfterSeconds).toBe(3600);
+    await long.close();
+  });
+
+  it('refreshes the token once on 401 and retries with the new one', async () => {
+    const s = await scriptedServer([json(401, { error: { status: 401, message: 'The access token expired' } }), json(200, { me: true })]);
+    let current = 'old';
+    const auth: TokenSource = { get: async () => current, invalidate: () => { current = 'new'; } };
+    const client = new SpotifyHttp(s.url, { service: 'Spotify', retry: fast });
+    await expect(client.get('/me', {}, auth)).resolves.toEqual({ me: true });
+    expect(s.seen.map((r) => r.auth)).toEqual(['Bearer old', 'Bearer new']);
+    await s.close();
+  });
+
+  it('translates 403 and 404 without retrying', async () => {
+    const s = await scriptedServer([json(403, { error: { status: 403, message: 'Forbidden' } }), json(404, { error: { status: 404, message: 'nope' } })]);
+    const client = new SpotifyHttp(s.url, { service: 'Spotify', retry: fast });
+    await expect(client.get('/albums')).rejects.toBeInstanceOf(UpstreamForbidden);
+    await expect(client.get('/albums/x')).rejects.toBeInstanceOf(UpstreamNotFound);
+    expect(s.seen).toHaveLength(2);
+    await s.close();
+  });
+});

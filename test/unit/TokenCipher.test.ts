@@ -1,0 +1,26 @@
+import { TokenCipher } from '../../src/security/TokenCipher';
+
+describe('TokenCipher', () => {
+  it('round-trips and never stores the plaintext', () => {
+    const c = new TokenCipher(['a'.repeat(32)]);
+    const sealed = c.encrypt('refresh-token-123');
+    expect(sealed).not.toContain('refresh-token-123');
+    expect(c.decrypt(sealed)).toBe('refresh-token-123');
+    expect(c.encrypt('x')).not.toBe(c.encrypt('x')); // random IV
+  });
+
+  it('rejects tampered ciphertext (GCM authentication)', () => {
+    const c = new TokenCipher(['a'.repeat(32)]);
+    const parts = c.encrypt('secret').split('.');
+    parts[4] = Buffer.from('tampered').toString('base64url');
+    expect(() => c.decrypt(parts.join('.'))).toThrow();
+  });
+
+  it('decrypts with an older key after rotation and encrypts with the newest', () => {
+    const old = new TokenCipher(['old-secret'.padEnd(32, '!')]);
+    const rotated = new TokenCipher(['new-secret'.padEnd(32, '!'), 'old-secret'.padEnd(32, '!')]);
+    const sealedOld = old.encrypt('t1');
+    expect(rotated.decrypt(sealedOld)).toBe('t1');
+    expect(() => old.decrypt(rotated.encrypt('t2'))).toThrow(/no longer configured/);
+  });
+});
