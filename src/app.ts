@@ -16,10 +16,22 @@ import { authRouter } from './routes/auth';
 import { opsRouter } from './routes/ops';
 import { pagesRouter } from './routes/pages';
 import { TokenCipher } from './security/TokenCipher';
+import { FeatureProviders } from './features/FeatureProviders';
+import { ReccoBeatsFeatureProvider } from './features/ReccoBeatsFeatureProvider';
+import { SpotifyFeatureProvider } from './features/SpotifyFeatureProvider';
+import { GenreService } from './genres/GenreService';
+import { MusicBrainzClient } from './genres/MusicBrainzClient';
+import { safeJson } from './routes/artistCharts';
+import { fmt } from './routes/format';
+import { artistsRouter } from './routes/artists';
+import { ArtistService } from './services/ArtistService';
 import { ProfileService } from './services/ProfileService';
-import { SpotifyAccounts } from './spotify/SpotifyAccounts';
+import { SearchService } from './services/SearchService';
+import { ApiProfile } from './spotify/ApiProfile';
+import { AppTokenSource, SpotifyAccounts } from './spotify/SpotifyAccounts';
 import { SpotifyClient } from './spotify/SpotifyClient';
 import { UserTokens } from './spotify/UserTokenSource';
+import { ArtistRepository } from './store/ArtistRepository';
 import { DynamoSessionStore } from './store/DynamoSessionStore';
 import type { Store } from './store/Store';
 import { UserRepository } from './store/UserRepository';
@@ -29,6 +41,8 @@ export interface AppDeps {
   store: Store;
   logger: Logger;
   metrics?: Metrics;
+  /** Test knobs: shorter ingest leases, no MusicBrainz pacing. */
+  tuning?: { leaseMs?: number; musicbrainzIntervalMs?: number };
 }
 
 /** The services the routes call; built once per app from the dependencies. */
@@ -41,18 +55,36 @@ export interface Services {
   accounts: SpotifyAccounts;
   userTokens: UserTokens;
   profiles: ProfileService;
+  apiProfile: ApiProfile;
+  artists: ArtistService;
+  search: SearchService;
 }
 
 export const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 
-export function buildServices({ config, store, metrics = new Metrics() }: AppDeps): Services {
+export function buildServices({ config, store, logger, metrics = new Metrics(), tuning = {} }: AppDeps): Services {
   const cipher = new TokenCipher([config.sessionSecret]);
   const users = new UserRepository(store, cipher);
   const spotify = new SpotifyClient(config.spotify.apiUrl, { metrics });
   const accounts = new SpotifyAccounts(config.spotify.accountsUrl, config.spotify.clientId, config.spotify.clientSecret, metrics);
   const userTokens = new UserTokens(users, accounts);
   const profiles = new ProfileService(users, spotify, userTokens);
-  return { config, store, metrics, users, spotify, accounts, userTokens, profiles };
+  const appAuth = new AppTokenSource(accounts);
+  const apiProfile = new ApiProfile(config.spotify.profile);
+  const artistRepo = new ArtistRepository(store);
+  const features = new FeatureProviders(
+    config.features.provider,
+    new SpotifyFeatureProvider(spotify, appAuth),
+    new ReccoBeatsFeatureProvider(config.features.reccobeatsUrl, { metrics }),
+  );
+  const musicbrainz = new MusicBrainzClient(config.genres.musicbrainzUrl, { metrics, minIntervalMs: tuning.musicbrainzIntervalMs });
+  const genres = new GenreService(config.genres.provider, musicbrainz, artistRepo);
+  const artists = new ArtistService({
+    spotify, appAuth, profile: apiProfile, features, genres, repo: artistRepo,
+    artistTtlSeconds: config.artistTtlSeconds, leaseMs: tuning.leaseMs, logger,
+  });
+  const search = new SearchService(spotify, appAuth, apiProfile);
+  return { config, store, metrics, users, spotify, accounts, userTokens, profiles, apiProfile, artists, search };
 }
 
 /** Builds the Express app without listening, so the server and supertest share it. */
@@ -61,6 +93,8 @@ export function createApp(deps: AppDeps): express.Express {
   const { config, metrics } = services;
   const app = express();
   app.locals.services = services;
+  app.locals.safeJson = safeJson;
+  app.locals.fmt = fmt;
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT, 'views'));
@@ -141,7 +175,7 @@ export function createApp(deps: AppDeps): express.Express {
     skipCsrfProtection: (req) => /^Bearer /i.test(req.headers.authorization ?? ''),
   });
   app.use((req, res, next) => {
-    res.locals.user = null;
+    res.locals.user = req.user ?? null;
     res.locals.config = { demoMode: config.demoMode, publicUrl: config.publicUrl };
     res.locals.csrfToken = () => generateCsrfToken(req, res);
     res.locals.currentPath = req.path;
@@ -151,6 +185,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use(authRouter(services, passport));
   app.use(pagesRouter(services));
+  app.use(artistsRouter(services));
 
   app.use((req, _res, next) => next(new AppError(404, 'not_found', `No page at ${req.path}`)));
   app.use(errorHandler(deps.logger));

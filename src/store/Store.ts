@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Metrics } from '../metrics';
+import { Limiter } from '../util/Limiter';
 import { sleep } from '../util/sleep';
 
 export interface StoreOptions {
@@ -20,6 +21,14 @@ export interface StoreOptions {
 }
 
 export type Item = Record<string, unknown>;
+type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Item } };
+
+export interface BatchOptions {
+  maxRetries?: number;
+  baseDelayMs?: number;
+  /** BatchWriteItem requests in flight at once. */
+  concurrency?: number;
+}
 
 /** Largest BatchWriteItem DynamoDB accepts. */
 export const BATCH_WRITE_MAX = 25;
@@ -119,23 +128,35 @@ export class Store {
    * backoff and jitter. Throws StoreError when items stay unprocessed, so nothing is dropped silently.
    * Returns the number of BatchWriteItem requests issued.
    */
-  async batchPut(table: string, items: Item[], opts: { maxRetries?: number; baseDelayMs?: number } = {}): Promise<number> {
-    const maxRetries = opts.maxRetries ?? 8;
+  batchPut(table: string, items: Item[], opts?: BatchOptions): Promise<number> {
+    return this.batchWrite(table, items.map((Item) => ({ PutRequest: { Item } })), opts);
+  }
+
+  batchDelete(table: string, keys: Item[], opts?: BatchOptions): Promise<number> {
+    return this.batchWrite(table, keys.map((Key) => ({ DeleteRequest: { Key } })), opts);
+  }
+
+  private async batchWrite(table: string, requests: WriteRequest[], opts: BatchOptions = {}): Promise<number> {
+    const maxRetries = opts.maxRetries ?? 10;
     const baseDelay = opts.baseDelayMs ?? 50;
-    let requests = 0;
-    for (let i = 0; i < items.length; i += BATCH_WRITE_MAX) {
-      let pending: Record<string, unknown>[] = items.slice(i, i + BATCH_WRITE_MAX).map((Item) => ({ PutRequest: { Item } }));
+    const chunks: WriteRequest[][] = [];
+    for (let i = 0; i < requests.length; i += BATCH_WRITE_MAX) chunks.push(requests.slice(i, i + BATCH_WRITE_MAX));
+    let sent = 0;
+    const writeChunk = async (chunk: WriteRequest[]) => {
+      let pending = chunk;
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > maxRetries) {
           throw new StoreError(`BatchWrite to ${table}: ${pending.length} items still unprocessed after ${maxRetries} retries`);
         }
         if (attempt > 0) await sleep(backoff(baseDelay, attempt));
-        requests++;
+        sent++;
         const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending as never } }));
-        pending = (out.UnprocessedItems?.[table] as Record<string, unknown>[] | undefined) ?? [];
+        pending = (out.UnprocessedItems?.[table] as WriteRequest[] | undefined) ?? [];
       }
-    }
-    return requests;
+    };
+    const limiter = new Limiter(opts.concurrency ?? 4);
+    await limiter.map(chunks, writeChunk);
+    return sent;
   }
 
   destroy(): void {

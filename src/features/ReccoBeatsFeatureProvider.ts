@@ -1,0 +1,35 @@
+import type { Metrics } from '../metrics';
+import { SpotifyHttp } from '../spotify/SpotifyHttp';
+import { parseFeatures, type FeatureProvider, type TrackFeatures } from './FeatureProvider';
+
+/** ReccoBeats accepts this many Spotify track ids per `GET /v1/audio-features` request. */
+export const RECCOBEATS_BATCH = 40;
+
+const SPOTIFY_TRACK_URL = /^https:\/\/open\.spotify\.com\/track\/([0-9A-Za-z]{22})$/;
+
+/**
+ * ReccoBeats (free, keyless): Spotify-style audio features by Spotify track id. The answer is
+ * `{"content":[{id: <ReccoBeats uuid>, href: "https://open.spotify.com/track/<spotifyId>", ...features}]}`,
+ * unknown ids simply absent; the Spotify id is read back from `href`. Untrusted: values are range-checked.
+ */
+export class ReccoBeatsFeatureProvider implements FeatureProvider {
+  readonly name = 'reccobeats' as const;
+  readonly batchSize = RECCOBEATS_BATCH;
+  private readonly http: SpotifyHttp;
+
+  constructor(baseUrl: string, opts: { metrics?: Metrics; concurrency?: number } = {}) {
+    this.http = new SpotifyHttp(`${baseUrl}/v1`, { service: 'ReccoBeats', metrics: opts.metrics, concurrency: opts.concurrency ?? 4 });
+  }
+
+  async fetchBatch(ids: string[]): Promise<Map<string, TrackFeatures>> {
+    const wanted = new Set(ids);
+    const res = await this.http.get<{ content?: unknown }>('/audio-features', { ids: ids.join(',') });
+    const out = new Map<string, TrackFeatures>();
+    if (!Array.isArray(res.content)) return out;
+    for (const entry of res.content as Record<string, unknown>[]) {
+      const id = SPOTIFY_TRACK_URL.exec(String(entry?.href ?? ''))?.[1];
+      if (id && wanted.has(id)) out.set(id, parseFeatures(entry));
+    }
+    return out;
+  }
+}

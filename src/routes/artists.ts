@@ -1,0 +1,109 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import type { Services } from '../app';
+import { BadRequest } from '../errors';
+import type { ArtistView } from '../services/ArtistService';
+import { tracksCsv } from '../services/csv';
+import { MAX_QUERY } from '../services/SearchService';
+import { chartData } from './artistCharts';
+
+const artistId = z.string().regex(/^[0-9A-Za-z]{22}$/);
+const flag = z.enum(['0', '1', 'true', 'false']).optional().transform((v) => v === '1' || v === 'true');
+
+function parseId(raw: unknown): string {
+  const parsed = artistId.safeParse(raw);
+  if (!parsed.success) throw new BadRequest('Artist ids are 22 characters of letters and digits, as in Spotify links.', 'invalid_artist_id');
+  return parsed.data;
+}
+
+const searchQuery = z.object({
+  q: z.string().optional().default(''),
+  limit: z.coerce.number().int().min(1).max(50).optional().default(20),
+});
+
+/** Search, the artist page, and the artist JSON API. Works without login (the app's own token). */
+export function artistsRouter({ search, artists }: Services): Router {
+  const router = Router();
+
+  router.get('/api/search', async (req, res) => {
+    const parsed = searchQuery.safeParse(req.query);
+    if (!parsed.success) throw new BadRequest('limit must be a whole number from 1 to 50.', 'invalid_limit');
+    if (Array.isArray(req.query.q)) throw new BadRequest('Give one q parameter.', 'invalid_query');
+    res.json({ artists: await search.artists(parsed.data.q, parsed.data.limit) });
+  });
+
+  router.get('/search', async (req, res) => {
+    const q = typeof req.query.q === 'string' ? req.query.q : '';
+    let error: string | null = null;
+    let results = null;
+    if (q.trim() === '') {
+      if ('q' in req.query) error = 'Type an artist name to search for.';
+    } else if (q.trim().length > MAX_QUERY) {
+      error = `Searches are limited to ${MAX_QUERY} characters.`;
+    } else {
+      results = await search.artists(q, 20);
+    }
+    res.status(error ? 400 : 200).render('search', { title: q ? `Search: ${q}` : 'Search artists', q, results, error });
+  });
+
+  router.get('/api/artists/:id', async (req, res) => {
+    const id = parseId(req.params.id);
+    const refresh = flag.parse(typeof req.query.refresh === 'string' ? req.query.refresh : undefined);
+    res.json(await artists.get(id, { refresh }));
+  });
+
+  router.get('/api/artists/:id/status', async (req, res) => {
+    res.json(await artists.status(parseId(req.params.id)));
+  });
+
+  router.get('/api/artists/:id/tracks.csv', async (req, res) => {
+    const view = await artists.get(parseId(req.params.id));
+    res
+      .type('text/csv; charset=utf-8')
+      .attachment(`${view.artist.id}-tracks.csv`)
+      .send(tracksCsv(view));
+  });
+
+  router.get('/api/artists/:id/export.json', async (req, res) => {
+    const view = await artists.get(parseId(req.params.id));
+    res.attachment(`${view.artist.id}.json`).json(view);
+  });
+
+  router.get('/artists/:id', async (req, res) => {
+    const id = parseId(req.params.id);
+    const refresh = flag.parse(typeof req.query.refresh === 'string' ? req.query.refresh : undefined);
+    const status = await artists.status(id);
+    const cached = await artists.cached(id);
+    if (cached?.fresh && !refresh) return renderArtist(res, cached.view, false);
+    // Not cached (or stale, or a refresh was asked for): start the ingest in the background and
+    // show what we have, or a progress page that polls the status until the data is complete.
+    if (status.status === 'failed' && !refresh && !cached) {
+      return res.status(502).render('artist-status', { title: 'Could not fetch artist', id, status, failed: true });
+    }
+    const ingest = artists.ensureIngest(id);
+    ingest.catch((err: Error) => req.log.warn({ err, artist: id }, 'background ingest failed'));
+    if (cached) return renderArtist(res, cached.view, true);
+    // Give a quick ingest a moment to finish so small artists render at once.
+    const done = await Promise.race([ingest.then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1500))]);
+    if (done) {
+      const fresh = await artists.cached(id);
+      if (fresh) return renderArtist(res, fresh.view, false);
+      const after = await artists.status(id);
+      if (after.status === 'missing') return res.status(404).render('error', { title: 'Not found', status: 404, code: 'not_found', message: 'Spotify has no artist with this id.' });
+      return res.status(502).render('artist-status', { title: 'Could not fetch artist', id, status: after, failed: true });
+    }
+    res.status(202).render('artist-status', { title: 'Fetching artist', id, status: await artists.status(id), failed: false });
+  });
+
+  router.post('/artists/:id/refresh', (req, res) => {
+    const id = parseId(req.params.id);
+    artists.ensureIngest(id).catch((err: Error) => req.log.warn({ err, artist: id }, 'refresh failed'));
+    res.redirect(303, `/artists/${id}`);
+  });
+
+  return router;
+}
+
+function renderArtist(res: Response, view: ArtistView, refreshing: boolean): void {
+  res.render('artist', { title: view.artist.name, view, charts: chartData(view), refreshing });
+}

@@ -1,0 +1,256 @@
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TrackFeatures } from '../features/FeatureProvider';
+import { CATALOG_SK } from './keys';
+import type { Store } from './Store';
+
+/** What the artist item records besides the artist's own fields. */
+export type IngestStatus = 'ingesting' | 'complete' | 'failed';
+
+export interface ArtistRecord {
+  id: string;
+  name: string;
+  genres: string[];
+  /** Where the genres came from: the Spotify artist object, MusicBrainz, or nowhere. */
+  genres_source: 'spotify' | 'musicbrainz' | 'none';
+  popularity: number | null;
+  followers: number | null;
+  image: string | null;
+  spotify_url: string | null;
+  status: IngestStatus;
+  /** Generation of the last complete ingest; items of older generations are not served. */
+  complete_generation: string | null;
+  ingest_generation: string;
+  started_at: string;
+  finished_at: string | null;
+  fetched_at: string | null;
+  error: string | null;
+  album_count: number | null;
+  track_count: number | null;
+  api_profile: string | null;
+  features_provider: string | null;
+  features_note: string | null;
+}
+
+export interface AlbumRecord {
+  id: string;
+  name: string;
+  album_type: string;
+  release_date: string;
+  release_date_precision: string;
+  total_tracks: number;
+  label: string | null;
+  popularity: number | null;
+  image: string | null;
+  spotify_url: string | null;
+}
+
+export interface TrackRecord extends TrackFeatures {
+  id: string;
+  name: string;
+  album_id: string;
+  album_name: string;
+  album_type: string;
+  release_date: string;
+  disc_number: number;
+  track_number: number;
+  duration_ms: number;
+  explicit: boolean;
+  popularity: number | null;
+  artists: string[];
+  spotify_url: string | null;
+}
+
+export interface ArtistSnapshot {
+  artist: ArtistRecord | null;
+  albums: AlbumRecord[];
+  tracks: TrackRecord[];
+}
+
+const KEY_FIELDS = new Set(['artist_id', 'track_id', 'kind', 'generation']);
+
+function strip<T>(item: Record<string, unknown>): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) if (!KEY_FIELDS.has(k)) out[k] = v;
+  return out as T;
+}
+
+/**
+ * The artist catalog (table `spotify`, key design in keys.ts). Ingests write album and track items
+ * tagged with a generation; the artist item names the last complete generation, so a reader never
+ * takes a half-written ingest as whole.
+ */
+export class ArtistRepository {
+  constructor(private readonly store: Store) {}
+
+  private get table(): string {
+    return this.store.tables.catalog;
+  }
+
+  async getArtist(artistId: string): Promise<ArtistRecord | null> {
+    const out = await this.store.doc.send(
+      new GetCommand({ TableName: this.table, Key: { artist_id: artistId, track_id: CATALOG_SK.artist }, ConsistentRead: true }),
+    );
+    return out.Item ? strip<ArtistRecord>(out.Item) : null;
+  }
+
+  /**
+   * One Query reads the whole artist. Albums and tracks of generations older than the last complete
+   * one (left over from a previous ingest) are dropped; newer ones (a refresh in progress or one
+   * that failed) are fresher copies of the same tracks and are kept.
+   */
+  async getSnapshot(artistId: string): Promise<ArtistSnapshot> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.store.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'artist_id = :a',
+          ExpressionAttributeValues: { ':a': artistId },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+
+    const artistItem = items.find((i) => i.track_id === CATALOG_SK.artist);
+    const artist = artistItem ? strip<ArtistRecord>(artistItem) : null;
+    const floor = artist?.complete_generation ?? '';
+    const current = (i: Record<string, unknown>) => String(i.generation ?? '') >= floor;
+    const albums = items.filter((i) => i.kind === 'album' && current(i)).map((i) => strip<AlbumRecord>(i));
+    const tracks = items.filter((i) => i.kind === 'track' && current(i)).map((i) => strip<TrackRecord>(i));
+    return { artist, albums, tracks };
+  }
+
+  /** Marks an ingest as started, keeping what the last complete ingest recorded. */
+  async beginIngest(artistId: string, generation: string, startedAt: string, name: string): Promise<void> {
+    await this.store.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { artist_id: artistId, track_id: CATALOG_SK.artist },
+        UpdateExpression:
+          'SET id = :id, #name = if_not_exists(#name, :name), #status = :s, ingest_generation = :g, started_at = :t, #error = :null, complete_generation = if_not_exists(complete_generation, :null)',
+        ExpressionAttributeNames: { '#status': 'status', '#error': 'error', '#name': 'name' },
+        ExpressionAttributeValues: { ':id': artistId, ':name': name, ':s': 'ingesting', ':g': generation, ':t': startedAt, ':null': null },
+      }),
+    );
+  }
+
+  /** Writes album and track items of one generation in BatchWrites of 25. Returns requests sent. */
+  writeItems(artistId: string, generation: string, albums: AlbumRecord[], tracks: TrackRecord[]): Promise<number> {
+    const items = [
+      ...albums.map((a) => ({ ...a, artist_id: artistId, track_id: CATALOG_SK.album(a.id), kind: 'album', generation })),
+      ...tracks.map((t) => ({ ...t, artist_id: artistId, track_id: t.id, kind: 'track', generation })),
+    ];
+    return this.store.batchPut(this.table, items);
+  }
+
+  /** The commit point: only after every item is written does the artist item say complete. */
+  async completeIngest(record: Omit<ArtistRecord, 'status' | 'complete_generation' | 'error'>): Promise<void> {
+    await this.store.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          ...record,
+          artist_id: record.id,
+          track_id: CATALOG_SK.artist,
+          status: 'complete',
+          complete_generation: record.ingest_generation,
+          error: null,
+        },
+        // A newer ingest may have started meanwhile (a refresh after a lost lease): do not undo it.
+        ConditionExpression: 'attribute_not_exists(ingest_generation) OR ingest_generation <= :g',
+        ExpressionAttributeValues: { ':g': record.ingest_generation },
+      }),
+    );
+  }
+
+  async failIngest(artistId: string, generation: string, message: string, at: string): Promise<void> {
+    await this.store.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { artist_id: artistId, track_id: CATALOG_SK.artist },
+        UpdateExpression: 'SET #status = :failed, #error = :m, finished_at = :t',
+        ConditionExpression: 'ingest_generation = :g',
+        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+        ExpressionAttributeValues: { ':failed': 'failed', ':m': message.slice(0, 500), ':t': at, ':g': generation },
+      }),
+    ).catch((err: Error) => {
+      if (err.name !== 'ConditionalCheckFailedException') throw err;
+    });
+  }
+
+  /** Deletes album and track items older than `generation` (tracks or albums Spotify no longer lists). */
+  async deleteOlderGenerations(artistId: string, generation: string): Promise<number> {
+    const snapshotKeys: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.store.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'artist_id = :a',
+          FilterExpression: 'generation < :g',
+          ProjectionExpression: 'artist_id, track_id',
+          ExpressionAttributeValues: { ':a': artistId, ':g': generation },
+          ExclusiveStartKey: start,
+        }),
+      );
+      snapshotKeys.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    if (snapshotKeys.length) await this.store.batchDelete(this.table, snapshotKeys);
+    return snapshotKeys.length;
+  }
+
+  /**
+   * Single flight across processes: a lease item written only when absent, expired, or ours.
+   * Returns true when this owner holds the lease.
+   */
+  async acquireLease(artistId: string, owner: string, ttlMs: number, now = Date.now()): Promise<boolean> {
+    try {
+      await this.store.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { artist_id: artistId, track_id: CATALOG_SK.lease, owner, expires_at: now + ttlMs, ttl: Math.ceil((now + ttlMs) / 1000) + 3600 },
+          ConditionExpression: 'attribute_not_exists(artist_id) OR expires_at < :now OR #owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':now': now, ':owner': owner },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+      throw err;
+    }
+  }
+
+  async releaseLease(artistId: string, owner: string): Promise<void> {
+    await this.store.doc
+      .send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { artist_id: artistId, track_id: CATALOG_SK.lease },
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+      )
+      .catch((err: Error) => {
+        if (err.name !== 'ConditionalCheckFailedException') throw err;
+      });
+  }
+
+  async getCachedGenres(artistId: string): Promise<{ genres: string[]; source: 'musicbrainz' | 'none'; fetched_at: string } | null> {
+    const out = await this.store.doc.send(new GetCommand({ TableName: this.table, Key: { artist_id: artistId, track_id: CATALOG_SK.genres } }));
+    if (!out.Item) return null;
+    return { genres: out.Item.genres as string[], source: out.Item.source as 'musicbrainz' | 'none', fetched_at: out.Item.fetched_at as string };
+  }
+
+  async putCachedGenres(artistId: string, genres: string[], source: 'musicbrainz' | 'none', fetchedAt: string): Promise<void> {
+    await this.store.doc.send(
+      new PutCommand({ TableName: this.table, Item: { artist_id: artistId, track_id: CATALOG_SK.genres, genres, source, fetched_at: fetchedAt } }),
+    );
+  }
+}
