@@ -19,17 +19,38 @@
   for (var i = 0; i < n; i++) if (T.album[i] >= 0) byAlbum[T.album[i]].push(i);
 
   function drawCharts() {
-    // Sound across the years: one point per release and feature.
+    // Sound across the years: one point per release, or the yearly mean when releases are many.
+    var perYear = d.albums.length > 60;
     var years = FEATURES.map(function (f) {
       var xs = [], ys = [], text = [];
-      d.albums.forEach(function (al, a) {
-        var m = mean(byAlbum[a].map(function (t) { return T[f[0]][t]; }));
-        if (m === null) return;
-        xs.push(dateOf(al.date)); ys.push(m); text.push(esc(al.name) + ' (' + al.type + ')');
-      });
-      return { type: 'scatter', mode: d.albums.length > 60 ? 'markers' : 'lines+markers', name: f[1], x: xs, y: ys, text: text,
-        hovertemplate: '%{text}<br>' + f[1] + ' %{y:.2f}<extra></extra>', marker: { color: SDA.colorFor(f[1]), size: 6 }, line: { color: SDA.colorFor(f[1]), width: 1.5 } };
+      if (perYear) {
+        var acc = {};
+        d.albums.forEach(function (al, a) {
+          byAlbum[a].forEach(function (t) {
+            var v = T[f[0]][t];
+            if (!isNum(v)) return;
+            var y = al.date.slice(0, 4);
+            acc[y] = acc[y] || { sum: 0, n: 0, releases: {} };
+            acc[y].sum += v; acc[y].n++; acc[y].releases[a] = 1;
+          });
+        });
+        Object.keys(acc).sort().forEach(function (y) {
+          xs.push(y + '-07-01'); ys.push(acc[y].sum / acc[y].n);
+          text.push(y + ' · ' + Object.keys(acc[y].releases).length + ' releases, ' + acc[y].n + ' tracks');
+        });
+      } else {
+        d.albums.forEach(function (al, a) {
+          var m = mean(byAlbum[a].map(function (t) { return T[f[0]][t]; }));
+          if (m === null) return;
+          xs.push(dateOf(al.date)); ys.push(m); text.push(esc(al.name) + ' (' + al.type + ')');
+        });
+      }
+      return { type: 'scatter', mode: 'lines+markers', name: f[1], x: xs, y: ys, text: text,
+        hovertemplate: '%{text}<br>' + f[1] + ' %{y:.2f}<extra></extra>', marker: { color: SDA.colorFor(f[1]), size: 6 }, line: { color: SDA.colorFor(f[1]), width: 2, shape: 'spline', smoothing: 0.6 } };
     });
+    document.getElementById('years-caption').textContent = perYear
+      ? 'Average of all tracks released each year (' + d.albums.length + ' releases). Hover for details.'
+      : 'Average feature per release, by release date. Hover for the release.';
     SDA.plot('chart-years', years, { xaxis: { type: 'date', title: { text: 'Release date' } }, yaxis: { range: [0, 1], title: { text: 'Average (0–1)' } } });
 
     // Mood map.
@@ -39,8 +60,9 @@
       mx.push(T.valence[i]); my.push(T.energy[i]);
       mt.push(esc(T.name[i]) + '<br><i>' + esc(T.album[i] >= 0 ? d.albums[T.album[i]].name : '') + '</i>');
     }
-    SDA.plot('chart-mood', [{ type: mx.length > 1500 ? 'scattergl' : 'scatter', mode: 'markers', x: mx, y: my, text: mt,
-      hovertemplate: '%{text}<br>valence %{x:.2f} · energy %{y:.2f}<extra></extra>', marker: { size: 6, opacity: 0.7, color: my, colorscale: 'Viridis' } }],
+    // SVG, not WebGL: works everywhere, including browsers without a GPU.
+    SDA.plot('chart-mood', [{ type: 'scatter', mode: 'markers', x: mx, y: my, text: mt,
+      hovertemplate: '%{text}<br>valence %{x:.2f} · energy %{y:.2f}<extra></extra>', marker: { size: mx.length > 1000 ? 4 : 6, opacity: 0.65, color: my, colorscale: [[0, '#7a8cff'], [0.5, '#35c9b5'], [1, '#8dff7a']] } }],
       { xaxis: { range: [0, 1], title: { text: 'Valence: sad → happy' } }, yaxis: { range: [0, 1], title: { text: 'Energy: calm → intense' } },
         shapes: [{ type: 'line', x0: 0.5, x1: 0.5, y0: 0, y1: 1, line: { color: '#3a4150', dash: 'dot' } }, { type: 'line', x0: 0, x1: 1, y0: 0.5, y1: 0.5, line: { color: '#3a4150', dash: 'dot' } }] });
 

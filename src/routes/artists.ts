@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { Services } from '../app';
-import { BadRequest } from '../errors';
+import { BadRequest, NotFound } from '../errors';
 import type { ArtistView } from '../services/ArtistService';
 import { tracksCsv } from '../services/csv';
 import { MAX_QUERY } from '../services/SearchService';
@@ -84,13 +84,15 @@ export function artistsRouter({ search, artists }: Services): Router {
     ingest.catch((err: Error) => req.log.warn({ err, artist: id }, 'background ingest failed'));
     if (cached) return renderArtist(res, cached.view, true);
     // Give a quick ingest a moment to finish so small artists render at once.
-    const done = await Promise.race([ingest.then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1500))]);
-    if (done) {
+    const outcome = await Promise.race([
+      ingest.then(() => 'done' as const, (err: unknown) => (err instanceof NotFound ? ('missing' as const) : ('done' as const))),
+      new Promise<'pending'>((r) => setTimeout(() => r('pending'), 1500)),
+    ]);
+    if (outcome === 'missing') throw new NotFound('Spotify has no artist with this id.');
+    if (outcome === 'done') {
       const fresh = await artists.cached(id);
       if (fresh) return renderArtist(res, fresh.view, false);
-      const after = await artists.status(id);
-      if (after.status === 'missing') return res.status(404).render('error', { title: 'Not found', status: 404, code: 'not_found', message: 'Spotify has no artist with this id.' });
-      return res.status(502).render('artist-status', { title: 'Could not fetch artist', id, status: after, failed: true });
+      return res.status(502).render('artist-status', { title: 'Could not fetch artist', id, status: await artists.status(id), failed: true });
     }
     res.status(202).render('artist-status', { title: 'Fetching artist', id, status: await artists.status(id), failed: false });
   });

@@ -234,7 +234,10 @@ export class ArtistService {
       progress.phase = 'failed';
       const message = err instanceof AppError ? err.message : 'internal error';
       this.o.logger?.warn({ err, artist: id }, 'artist ingest failed');
-      if (begun) await repo.failIngest(id, generation, message, new Date().toISOString()).catch(() => undefined);
+      if (!(err instanceof NotFound)) {
+        if (!begun) await repo.beginIngest(id, generation, startedAt, id).catch(() => undefined);
+        await repo.failIngest(id, generation, message, new Date().toISOString()).catch(() => undefined);
+      }
       throw err;
     } finally {
       setTimeout(() => this.progress.get(id) === progress && this.progress.delete(id), 60_000).unref();
