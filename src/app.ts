@@ -42,7 +42,7 @@ export interface AppDeps {
   logger: Logger;
   metrics?: Metrics;
   /** Test knobs: shorter ingest leases, no MusicBrainz pacing. */
-  tuning?: { leaseMs?: number; musicbrainzIntervalMs?: number };
+  tuning?: { leaseMs?: number; musicbrainzIntervalMs?: number; spotifyConcurrency?: number };
 }
 
 /** The services the routes call; built once per app from the dependencies. */
@@ -65,7 +65,7 @@ export const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist$
 export function buildServices({ config, store, logger, metrics = new Metrics(), tuning = {} }: AppDeps): Services {
   const cipher = new TokenCipher([config.sessionSecret]);
   const users = new UserRepository(store, cipher);
-  const spotify = new SpotifyClient(config.spotify.apiUrl, { metrics });
+  const spotify = new SpotifyClient(config.spotify.apiUrl, { metrics, concurrency: tuning.spotifyConcurrency });
   const accounts = new SpotifyAccounts(config.spotify.accountsUrl, config.spotify.clientId, config.spotify.clientSecret, metrics);
   const userTokens = new UserTokens(users, accounts);
   const profiles = new ProfileService(users, spotify, userTokens);
@@ -75,7 +75,7 @@ export function buildServices({ config, store, logger, metrics = new Metrics(), 
   const features = new FeatureProviders(
     config.features.provider,
     new SpotifyFeatureProvider(spotify, appAuth),
-    new ReccoBeatsFeatureProvider(config.features.reccobeatsUrl, { metrics }),
+    new ReccoBeatsFeatureProvider(config.features.reccobeatsUrl, { metrics, concurrency: tuning.spotifyConcurrency }),
   );
   const musicbrainz = new MusicBrainzClient(config.genres.musicbrainzUrl, { metrics, minIntervalMs: tuning.musicbrainzIntervalMs });
   const genres = new GenreService(config.genres.provider, musicbrainz, artistRepo);

@@ -49,7 +49,7 @@ export function artistsRouter({ search, artists }: Services): Router {
   router.get('/api/artists/:id', async (req, res) => {
     const id = parseId(req.params.id);
     const refresh = flag.parse(typeof req.query.refresh === 'string' ? req.query.refresh : undefined);
-    res.json(await artists.get(id, { refresh }));
+    res.type('json').send(await artists.getJson(id, { refresh }));
   });
 
   router.get('/api/artists/:id/status', async (req, res) => {

@@ -8,6 +8,7 @@ import type { ApiProfile } from '../spotify/ApiProfile';
 import type { SpotifyClient } from '../spotify/SpotifyClient';
 import type { TokenSource } from '../spotify/SpotifyHttp';
 import type { AlbumRecord, ArtistRecord, ArtistRepository, ArtistSnapshot, TrackRecord } from '../store/ArtistRepository';
+import { LruCache } from '../util/LruCache';
 import { sleep } from '../util/sleep';
 
 /** The album groups that make up an artist's own discography (appears_on is other people's records). */
@@ -40,6 +41,12 @@ export interface ArtistStatus {
   progress: IngestProgress | null;
 }
 
+interface CacheEntry {
+  generation: string;
+  view: ArtistView;
+  json?: string;
+}
+
 export interface IngestResult {
   albums: number;
   tracks: number;
@@ -70,6 +77,7 @@ export class ArtistService {
   private readonly progress = new Map<string, IngestProgress>();
   private readonly owner = crypto.randomUUID();
   private readonly leaseMs: number;
+  private readonly memory = new LruCache<CacheEntry>(64 * 1024 * 1024);
 
   constructor(private readonly o: ArtistServiceOptions) {
     this.leaseMs = o.leaseMs ?? 60_000;
@@ -77,16 +85,39 @@ export class ArtistService {
 
   /** The artist from the cache when complete and fresh; otherwise ingests it first (and waits). */
   async get(id: string, opts: { refresh?: boolean } = {}): Promise<ArtistView> {
+    return (await this.getEntry(id, opts)).view;
+  }
+
+  /** The same as get(), serialized once and kept: the JSON API sends these bytes as they are. */
+  async getJson(id: string, opts: { refresh?: boolean } = {}): Promise<string> {
+    const entry = await this.getEntry(id, opts);
+    entry.json ??= JSON.stringify(entry.view);
+    return entry.json;
+  }
+
+  private async getEntry(id: string, opts: { refresh?: boolean }): Promise<CacheEntry> {
     if (!opts.refresh) {
-      const snap = await this.o.repo.getSnapshot(id);
-      if (this.isFresh(snap.artist)) return toView(snap);
+      // One GetItem says whether the cached copy is still the latest complete generation, so every
+      // worker serves fresh data while the whole-artist Query runs once per generation.
+      const artist = await this.o.repo.getArtist(id);
+      if (this.isFresh(artist)) return this.entryFor(id, artist!.complete_generation!);
     }
     await this.ensureIngest(id);
-    const snap = await this.o.repo.getSnapshot(id);
-    if (!snap.artist?.complete_generation) {
-      throw new UpstreamError(`Could not fetch this artist from Spotify: ${snap.artist?.error ?? 'unknown error'}`);
+    const artist = await this.o.repo.getArtist(id);
+    if (!artist?.complete_generation) {
+      throw new UpstreamError(`Could not fetch this artist from Spotify: ${artist?.error ?? 'unknown error'}`);
     }
-    return toView(snap);
+    return this.entryFor(id, artist.complete_generation);
+  }
+
+  private async entryFor(id: string, generation: string): Promise<CacheEntry> {
+    const hit = this.memory.get(id);
+    if (hit && hit.generation === generation) return hit;
+    const view = toView(await this.o.repo.getSnapshot(id));
+    const entry: CacheEntry = { generation, view };
+    // Weight: a rough byte size (tracks dominate), so the cache holds at most ~64 MB.
+    this.memory.set(id, entry, 600 * view.tracks.length + 2000);
+    return entry;
   }
 
   /** A complete snapshot if one exists (even if stale or being refreshed), without fetching anything. */

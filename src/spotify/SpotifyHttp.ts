@@ -60,7 +60,8 @@ export class SpotifyHttp {
     },
   ) {
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
-    this.limiter = new Limiter(opts.concurrency ?? 8);
+    // Ten in flight keeps a large ingest quick while staying far below Spotify's rolling rate limit.
+    this.limiter = new Limiter(opts.concurrency ?? 10);
     this.axios = axios.create({
       baseURL: baseUrl,
       timeout: this.retry.timeoutMs,
