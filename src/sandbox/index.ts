@@ -138,6 +138,12 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Browsers ask every origin for a favicon; answer it before the request counter sees it.
+  app.get('/favicon.ico', (_req, res) => {
+    res.type('image/svg+xml').send(
+      '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="15" fill="#f5a623"/></svg>',
+    );
+  });
 
   app.use((req, _res, next) => {
     if (!req.path.startsWith('/_sandbox') && !req.path.startsWith('/images/')) {

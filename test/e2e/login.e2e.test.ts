@@ -18,8 +18,7 @@ describe('browser: log in as a demo listener', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    // Chromium asks every origin for /favicon.ico; the sandbox's consent page has none.
-    page.on('console', (m) => m.type() === 'error' && !m.location().url.endsWith('/favicon.ico') && errors.push(m.text()));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('response', (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
     await page.goto(t.url + '/');
     await page.screenshot({ path: screenshotPath('landing'), fullPage: true });
