@@ -1,13 +1,14 @@
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppError, NotFound, UpstreamError, UpstreamForbidden, UpstreamNotFound } from '../errors';
-import { fetchAllFeatures, NO_FEATURES } from '../features/FeatureProvider';
+import { NO_FEATURES } from '../features/FeatureProvider';
 import type { FeatureProviders } from '../features/FeatureProviders';
 import type { GenreService } from '../genres/GenreService';
 import type { ApiProfile } from '../spotify/ApiProfile';
 import type { SpotifyClient } from '../spotify/SpotifyClient';
 import type { TokenSource } from '../spotify/SpotifyHttp';
-import type { AlbumRecord, ArtistRecord, ArtistRepository, ArtistSnapshot, TrackRecord } from '../store/ArtistRepository';
+import type { AlbumRecord, ArtistRecord, ArtistRepository, ArtistSnapshot, CatalogEntry, TrackRecord } from '../store/ArtistRepository';
+import { BatchWriter, FeatureBatcher } from './IngestPipeline';
 import { LruCache } from '../util/LruCache';
 import { sleep } from '../util/sleep';
 
@@ -176,7 +177,11 @@ export class ArtistService {
     }
   }
 
-  /** The ingest itself. Failures are recorded on the artist item (status failed) and rethrown. */
+  /**
+   * The ingest itself, as a pipeline: album pages, album details, extra track pages, feature batches
+   * and DynamoDB writes overlap, while every kind of request stays at its minimum count. Failures
+   * are recorded on the artist item (status failed) and rethrown.
+   */
   async ingest(id: string): Promise<IngestResult> {
     const { spotify, appAuth, repo } = this.o;
     const startedAt = new Date().toISOString();
@@ -185,57 +190,61 @@ export class ArtistService {
     this.progress.set(id, progress);
     let begun = false;
     try {
-      let artist: SpotifyApi.ArtistObjectFull;
-      try {
-        artist = await spotify.artist(id, appAuth);
-      } catch (err) {
-        if (err instanceof UpstreamNotFound) throw new NotFound(`No artist with id ${id} on Spotify`);
-        throw err;
-      }
+      // The artist, and (when the profile is unknown) the one detection request, run side by side;
+      // with the profile known, the first album page joins them.
+      const artistP = spotify.artist(id, appAuth).catch((err: unknown) => {
+        throw err instanceof UpstreamNotFound ? new NotFound(`No artist with id ${id} on Spotify`) : err;
+      });
+      const known = this.o.profile.known;
+      const firstPageP = known ? this.albumPage(id, 0) : undefined;
+      firstPageP?.catch(() => undefined); // awaited below; avoid an unhandled rejection if the artist fails first
+      const [artist, profile] = await Promise.all([artistP, this.o.profile.resolve(() => this.probeBatchEndpoints(id))]);
       await repo.beginIngest(id, generation, startedAt, artist.name);
       begun = true;
+      const genresP = this.o.genres.genresFor(id, artist.genres);
+      genresP.catch(() => undefined);
 
-      const profile = await this.o.profile.resolve(() => this.probeBatchEndpoints(id));
-      progress.phase = 'albums';
-      const simplified = await this.allAlbums(id);
-      progress.albums_total = simplified.length;
-
-      progress.phase = 'tracks';
-      const albums = await this.albumDetails(simplified.map((a) => a.id), profile, progress);
-      const tracks: TrackRecord[] = [];
+      const writer = new BatchWriter<CatalogEntry>((items) => repo.writeItems(id, artist.name, generation, items));
       const albumRecords: AlbumRecord[] = [];
-      await Promise.all(
-        albums.map(async (album) => {
-          const items = [...album.tracks.items];
-          for (const page of await this.extraTrackPages(album)) items.push(...page);
-          albumRecords.push(toAlbumRecord(album));
-          for (const t of items) tracks.push(toTrackRecord(t, album));
-          progress.tracks = tracks.length;
-        }),
+      const trackRecords: TrackRecord[] = [];
+      let trackCount = 0;
+      const features = new FeatureBatcher<TrackRecord>(
+        await this.o.features.current(profile),
+        (name) => this.o.features.forbidden(name),
+        (tracks) => {
+          trackRecords.push(...tracks);
+          writer.add(tracks.map((record) => ({ kind: 'track' as const, record })));
+        },
       );
 
+      progress.phase = 'albums';
+      const albumIds = await this.allAlbumIds(id, firstPageP ?? this.albumPage(id, 0));
+      progress.albums_total = albumIds.length;
+      progress.phase = 'tracks';
+      const onAlbum = async (album: SpotifyApi.AlbumObjectFull) => {
+        const albumRecord = toAlbumRecord(album);
+        albumRecords.push(albumRecord);
+        writer.add([{ kind: 'album', record: albumRecord }]);
+        const items = [...album.tracks.items];
+        for (const page of await this.extraTrackPages(album)) items.push(...page);
+        trackCount += items.length;
+        progress.tracks = trackCount;
+        features.add(items.map((t) => toTrackRecord(t, album)));
+      };
+      await this.albumDetails(albumIds, profile, progress, onAlbum);
       progress.phase = 'features';
-      const { provider, note } = await this.o.features.current(profile);
-      let features = new Map<string, import('../features/FeatureProvider').TrackFeatures>();
-      let featuresNote = note;
-      try {
-        features = await fetchAllFeatures(provider, tracks.map((t) => t.id));
-      } catch (err) {
-        if (!(err instanceof UpstreamForbidden)) throw err;
-        const fallback = await this.o.features.forbidden(provider.name);
-        featuresNote = fallback.note;
-        features = await fetchAllFeatures(fallback.provider, tracks.map((t) => t.id));
-      }
-      for (const t of tracks) Object.assign(t, features.get(t.id) ?? NO_FEATURES);
-
+      await features.finish();
       progress.phase = 'genres';
-      const genres = await this.o.genres.genresFor(id, artist.genres);
-
+      const genres = await genresP;
       progress.phase = 'writing';
-      const writeRequests = await repo.writeItems(id, generation, albumRecords, tracks);
+      await writer.finish();
+
       const finishedAt = new Date().toISOString();
       const previous = await repo.getArtist(id);
-      await repo.completeIngest({
+      const featuresNote = features.with === 0 && trackCount > 0 && !features.note && features.providerName !== 'none'
+        ? 'The audio feature service knows none of these tracks.'
+        : features.note;
+      const record: Omit<ArtistRecord, 'status' | 'complete_generation' | 'error'> = {
         id,
         name: artist.name,
         genres: genres.genres,
@@ -248,19 +257,22 @@ export class ArtistService {
         started_at: startedAt,
         finished_at: finishedAt,
         fetched_at: finishedAt,
-        album_count: albumRecords.length,
-        track_count: tracks.length,
+        album_count: albumIds.length,
+        track_count: trackCount,
         api_profile: profile,
-        features_provider: features.size > 0 ? provider.name : featuresNote ? 'none' : provider.name,
+        features_provider: features.providerName,
         features_note: featuresNote,
-      });
+      };
+      await repo.completeIngest(record);
+      // What was just written is what a reader would load: keep it, saving the whole-artist Query.
+      this.memory.set(id, { generation, view: toView({ artist: { ...record, status: 'complete', complete_generation: generation, error: null }, albums: albumRecords, tracks: trackRecords }) }, 600 * trackRecords.length + 2000);
       if (previous?.complete_generation) {
         // A refresh: remove albums and tracks that Spotify no longer lists.
         await repo.deleteOlderGenerations(id, generation).catch((err: Error) => this.o.logger?.warn({ err, id }, 'cleanup of old generation failed'));
       }
       progress.phase = 'done';
-      this.o.logger?.info({ artist: id, albums: albumRecords.length, tracks: tracks.length, writeRequests }, 'artist ingested');
-      return { albums: albumRecords.length, tracks: tracks.length, writeRequests };
+      this.o.logger?.info({ artist: id, albums: albumIds.length, tracks: trackCount, writeRequests: writer.requests }, 'artist ingested');
+      return { albums: albumIds.length, tracks: trackCount, writeRequests: writer.requests };
     } catch (err) {
       progress.phase = 'failed';
       const message = err instanceof AppError ? err.message : 'internal error';
@@ -286,45 +298,55 @@ export class ArtistService {
     }
   }
 
-  /** Every album, single and compilation: the first page gives the total, the rest run concurrently. */
-  private async allAlbums(id: string): Promise<SpotifyApi.AlbumObjectSimplified[]> {
-    const limit = this.o.profile.pageLimit;
-    const first = await this.o.spotify.artistAlbums(id, { limit, offset: 0, include_groups: INCLUDE_GROUPS }, this.o.appAuth);
-    const offsets: number[] = [];
-    for (let offset = first.items.length; offset < first.total; offset += limit) offsets.push(offset);
-    const pages = await Promise.all(
-      offsets.map((offset) => this.o.spotify.artistAlbums(id, { limit, offset, include_groups: INCLUDE_GROUPS }, this.o.appAuth)),
-    );
-    const seen = new Set<string>();
-    return [first, ...pages].flatMap((p) => p.items).filter((a) => !seen.has(a.id) && seen.add(a.id));
+  private albumPage(id: string, offset: number) {
+    return this.o.spotify.artistAlbums(id, { limit: this.o.profile.pageLimit, offset, include_groups: INCLUDE_GROUPS }, this.o.appAuth);
   }
 
-  /** Full albums: batches of 20 with Extended Quota; one request per album in Development Mode. */
-  private async albumDetails(ids: string[], profile: string, progress: IngestProgress): Promise<SpotifyApi.AlbumObjectFull[]> {
+  /** Every album, single and compilation id: the first page gives the total, the rest run concurrently. */
+  private async allAlbumIds(id: string, firstPage: ReturnType<ArtistService['albumPage']>): Promise<string[]> {
+    const first = await firstPage;
+    const offsets: number[] = [];
+    for (let offset = first.items.length; offset < first.total; offset += first.limit || this.o.profile.pageLimit) offsets.push(offset);
+    const pages = await Promise.all(offsets.map((offset) => this.albumPage(id, offset)));
+    const seen = new Set<string>();
+    return [first, ...pages].flatMap((p) => p.items.map((a) => a.id)).filter((a) => !seen.has(a) && seen.add(a));
+  }
+
+  /** Full albums, handed to `onAlbum` as they arrive: batches of 20 with Extended Quota, one by one in Development Mode. */
+  private async albumDetails(
+    ids: string[],
+    profile: string,
+    progress: IngestProgress,
+    onAlbum: (album: SpotifyApi.AlbumObjectFull) => Promise<void>,
+  ): Promise<void> {
     const { spotify, appAuth } = this.o;
     const one = async (albumId: string) => {
       const album = await spotify.album(albumId, appAuth);
       progress.albums_done++;
-      return album;
+      await onAlbum(album);
     };
-    if (profile !== 'extended') return Promise.all(ids.map(one));
+    if (profile !== 'extended') {
+      await Promise.all(ids.map(one));
+      return;
+    }
     const batches: string[][] = [];
     for (let i = 0; i < ids.length; i += ALBUM_BATCH) batches.push(ids.slice(i, i + ALBUM_BATCH));
-    const results = await Promise.all(
+    await Promise.all(
       batches.map(async (batch) => {
+        let albums: SpotifyApi.AlbumObjectFull[];
         try {
-          const res = await spotify.albums(batch, appAuth);
-          progress.albums_done += batch.length;
-          return res.albums.filter((a): a is SpotifyApi.AlbumObjectFull => Boolean(a));
+          albums = (await spotify.albums(batch, appAuth)).albums.filter((a): a is SpotifyApi.AlbumObjectFull => Boolean(a));
         } catch (err) {
           if (!(err instanceof UpstreamForbidden)) throw err;
           // Configured as extended but the batch endpoint is gone: Development Mode after all.
           this.o.profile.downgrade();
-          return Promise.all(batch.map(one));
+          await Promise.all(batch.map(one));
+          return;
         }
+        progress.albums_done += batch.length;
+        await Promise.all(albums.map(onAlbum));
       }),
     );
-    return results.flat();
   }
 
   /** Track pages beyond the 50 embedded in the album object; only for albums with more than 50. */
@@ -377,10 +399,10 @@ function toTrackRecord(t: SpotifyApi.TrackObjectSimplified, album: SpotifyApi.Al
 function toView(snap: ArtistSnapshot): ArtistView {
   const a = snap.artist!;
   const { ingest_generation: _g, complete_generation, ...artist } = a;
-  const albums = [...snap.albums].sort((x, y) => x.release_date.localeCompare(y.release_date) || x.name.localeCompare(y.name));
+  const albums = [...snap.albums].sort((x, y) => x.release_date.localeCompare(y.release_date) || x.name.localeCompare(y.name) || x.id.localeCompare(y.id));
   const order = new Map(albums.map((al, i) => [al.id, i]));
   const tracks = [...snap.tracks].sort(
-    (x, y) => (order.get(x.album_id) ?? 0) - (order.get(y.album_id) ?? 0) || x.disc_number - y.disc_number || x.track_number - y.track_number,
+    (x, y) => (order.get(x.album_id) ?? 0) - (order.get(y.album_id) ?? 0) || x.disc_number - y.disc_number || x.track_number - y.track_number || x.id.localeCompare(y.id),
   );
   return { artist, albums, tracks, complete: Boolean(complete_generation), fetched_at: a.fetched_at };
 }

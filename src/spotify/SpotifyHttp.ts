@@ -61,7 +61,7 @@ export class SpotifyHttp {
   ) {
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
     // Ten in flight keeps a large ingest quick while staying far below Spotify's rolling rate limit.
-    this.limiter = new Limiter(opts.concurrency ?? 10);
+    this.limiter = new Limiter(opts.concurrency ?? 16);
     this.axios = axios.create({
       baseURL: baseUrl,
       timeout: this.retry.timeoutMs,

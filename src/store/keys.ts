@@ -4,7 +4,7 @@
  * Catalog table `<prefix>spotify` (original schema: artist_id HASH, track_id RANGE). One Query reads an artist:
  *   artist item   artist_id=<artistId>  track_id="#artist"
  *   album items   artist_id=<artistId>  track_id="#album#<albumId>"
- *   track items   artist_id=<artistId>  track_id=<trackId>
+ *   track items   artist_id=<artistId>  track_id=<trackId>       (features packed: see ArtistRepository)
  *   lease item    artist_id=<artistId>  track_id="#lease"        (single-flight ingest across workers)
  *   genre cache   artist_id=<artistId>  track_id="#genres"       (MusicBrainz lookups)
  *

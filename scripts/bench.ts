@@ -1,0 +1,241 @@
+/**
+ * `npm run bench`: measured figures for BENCHMARKS.md. A script, not a test: it prints a table and
+ * rewrites BENCHMARKS.md. Every ratio compares two things measured in the same run on this machine.
+ *
+ *   node dist/scripts/bench.js [--only artist|history] [--quick]
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import axios from 'axios';
+import express from 'express';
+import { createApp, type AppDeps } from '../src/app';
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/logger';
+import { Metrics } from '../src/metrics';
+import { buildSyntheticCatalog, type SandboxOptions } from '../src/sandbox';
+import { startEmbeddedDynamo } from '../src/store/embedded';
+import { Store } from '../src/store/Store';
+
+type Row = { section: string; measure: string; value: string; target: string; ok: boolean | null };
+const rows: Row[] = [];
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const quick = args.includes('--quick');
+
+function record(section: string, measure: string, value: string, target: string, ok: boolean | null): void {
+  rows.push({ section, measure, value, target, ok });
+  console.log(`${ok === null ? ' ' : ok ? '✓' : '✗'} ${section} · ${measure}: ${value} (target ${target})`);
+}
+
+interface Running {
+  url: string;
+  sandbox: { url: string; close(): Promise<void> };
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+const catalog = buildSyntheticCatalog();
+
+/**
+ * The sandbox in a process of its own (`npm run sandbox`), as Spotify is another machine: its CPU
+ * time (building responses, added latency) must not be charged to the app under measurement.
+ */
+async function startSandboxProcess(opts: SandboxOptions): Promise<{ url: string; close(): Promise<void> }> {
+  const argv = [path.resolve(__dirname, '../src/sandbox/cli.js'), '--port', '0', '--profile', opts.profile ?? 'development'];
+  if (opts.latencyMs) argv.push('--latency-ms', String(opts.latencyMs));
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /accounts (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
+  });
+  return {
+    url,
+    close: () => new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+/** The real app and embedded DynamoDB, as in demo mode, on ephemeral ports, with a sandbox process. */
+async function startStack(sandboxOpts: SandboxOptions, env: Record<string, string> = {}, tuning: AppDeps['tuning'] = {}): Promise<Running> {
+  const sandbox = await startSandboxProcess(sandboxOpts);
+  const dynamo = await startEmbeddedDynamo();
+  const server = http.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    PORT: String(port),
+    PUBLIC_URL: url,
+    DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'sda-bench-')),
+    SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0000',
+    SPOTIFY_ACCOUNTS_URL: sandbox.url,
+    SPOTIFY_API_URL: `${sandbox.url}/v1`,
+    RECCOBEATS_URL: `${sandbox.url}/reccobeats`,
+    MUSICBRAINZ_URL: `${sandbox.url}/musicbrainz`,
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const metrics = new Metrics();
+  const store = new Store({ endpoint: dynamo.endpoint, tablePrefix: '', metrics });
+  await store.ensureTables();
+  const app = createApp({ config, store, logger: createLogger('silent'), metrics, tuning: { musicbrainzIntervalMs: 0, ...tuning } });
+  server.on('request', app);
+  return {
+    url,
+    sandbox,
+    metrics,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      store.destroy();
+      await dynamo.close();
+      await sandbox.close();
+    },
+  };
+}
+
+async function counter(metrics: Metrics, name: string, label: Record<string, string>): Promise<number> {
+  const m = (await metrics.registry.getSingleMetric(name)?.get())?.values ?? [];
+  return m.filter((v) => Object.entries(label).every(([k, val]) => v.labels[k] === val)).reduce((s, v) => s + v.value, 0);
+}
+
+function expected(artistId: string) {
+  const artist = catalog.artists.get(artistId)!;
+  const A = artist.albumIds.length;
+  let T = 0;
+  let x = 0;
+  for (const id of artist.albumIds) {
+    const n = catalog.albums.get(id)!.trackIds.length;
+    T += n;
+    x += Math.max(0, Math.ceil((n - 50) / 50));
+  }
+  return { A, T, x, extended: 1 + Math.ceil(A / 50) + Math.ceil(A / 20) + x + Math.ceil(T / 100), development: 1 + Math.ceil(A / 10) + A + x };
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const start = process.hrtime.bigint();
+  const value = await fn();
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, value };
+}
+
+async function cannon(url: string, seconds: number): Promise<autocannon.Result> {
+  return autocannon({ url, connections: 10, duration: seconds });
+}
+
+async function benchArtist(): Promise<void> {
+  for (const profile of ['extended', 'development'] as const) {
+    const section = `artist ingest (${profile})`;
+    // 1. Requests and writes against the minimum.
+    const stack = await startStack({ profile }, { SPOTIFY_API_PROFILE: profile });
+    const id = catalog.notable.largestArtistId;
+    const e = expected(id);
+    await axios.post(`${stack.sandbox.url}/_sandbox/stats/reset`);
+    const res = await axios.get(`${stack.url}/api/artists/${id}`);
+    const stats = (await axios.get(`${stack.sandbox.url}/_sandbox/stats`)).data as { total: number };
+    const minimum = e[profile];
+    record(section, `Spotify requests for the largest artist (A=${e.A}, T=${e.T}, x=${e.x})`, `${stats.total} / minimum ${minimum} = ${(stats.total / minimum).toFixed(2)}`, '1.00', stats.total === minimum);
+    const items = res.data.albums.length + res.data.tracks.length;
+    const writes = await counter(stack.metrics, 'dynamodb_requests_total', { operation: 'BatchWriteItem' });
+    const minWrites = Math.ceil(items / 25);
+    record(section, `DynamoDB BatchWrite requests (${items} items)`, `${writes} / ${minWrites} = ${(writes / minWrites).toFixed(2)}`, '1.00', writes === minWrites);
+
+    // 2. Cached GET /api/artists/:id against a bare Express handler sending the same JSON.
+    if (profile === 'development') {
+      const seconds = quick ? 3 : 10;
+      const body = res.data;
+      const bare = express();
+      bare.get('/artist', (_req, r) => {
+        r.json(body);
+      });
+      const bareServer = await new Promise<http.Server>((r) => {
+        const s = bare.listen(0, '127.0.0.1', () => r(s));
+      });
+      const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/artist`;
+      await cannon(bareUrl, 1);
+      await cannon(`${stack.url}/api/artists/${id}`, 1);
+      const baseline = await cannon(bareUrl, seconds);
+      const ours = await cannon(`${stack.url}/api/artists/${id}`, seconds);
+      bareServer.close();
+      const ratio = ours.requests.average / baseline.requests.average;
+      record(
+        'cached artist API',
+        `GET /api/artists/:id (${Math.round(JSON.stringify(body).length / 1024)} KB) vs bare Express, 10 connections, ${seconds} s`,
+        `${ours.requests.average.toFixed(0)} vs ${baseline.requests.average.toFixed(0)} req/s = ${ratio.toFixed(2)}× (p99 ${ours.latency.p99} ms vs ${baseline.latency.p99} ms; errors ${ours.errors + ours.non2xx})`,
+        '≥ 0.5×',
+        ratio >= 0.5 && ours.errors + ours.non2xx === 0,
+      );
+    }
+    await stack.close();
+
+    // 3. Wall time with 100 ms of latency per Spotify request: concurrent vs one by one.
+    const latencyMs = 100;
+    // Both servers first ingest a small artist untimed, so they are warm as a long-running server is.
+    const warmId = catalog.notable.smallArtistId;
+    const concurrent = await startStack({ profile, latencyMs }, { SPOTIFY_API_PROFILE: profile });
+    await axios.get(`${concurrent.url}/api/artists/${warmId}`);
+    const fast = await timed(() => axios.get(`${concurrent.url}/api/artists/${id}`));
+    await concurrent.close();
+    const sequential = await startStack({ profile, latencyMs }, { SPOTIFY_API_PROFILE: profile }, { spotifyConcurrency: 1 });
+    await axios.get(`${sequential.url}/api/artists/${warmId}`);
+    const slow = await timed(() => axios.get(`${sequential.url}/api/artists/${id}`));
+    await sequential.close();
+    const speedup = slow.ms / fast.ms;
+    record(
+      section,
+      `ingest wall time at ${latencyMs} ms latency: concurrent vs the same requests one by one`,
+      `${(fast.ms / 1000).toFixed(1)} s vs ${(slow.ms / 1000).toFixed(1)} s = ${speedup.toFixed(1)}× faster`,
+      '≥ 5×',
+      speedup >= 5,
+    );
+  }
+}
+
+function writeMarkdown(): void {
+  const file = path.resolve(__dirname, '../../BENCHMARKS.md');
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const lines = [
+    '# Benchmarks',
+    '',
+    'Produced by `npm run bench` (scripts/bench.ts), which rewrites this file. Every ratio compares two',
+    'measurements taken in the same run on the same machine, so it means more than any absolute figure',
+    'on this noisy machine.',
+    '',
+    `Last run: ${new Date().toISOString()} · Node ${process.version} · ${os.cpus().length} × ${cpu} · ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    '',
+    '| | section | measure | result | target |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.ok === null ? '' : r.ok ? '✓' : '✗'} | ${r.section} | ${r.measure} | ${r.value} | ${r.target} |`),
+    '',
+  ];
+  fs.writeFileSync(file, lines.join('\n'));
+  console.log(`\nwrote ${file}`);
+}
+
+async function main(): Promise<void> {
+  if (!only || only === 'artist') await benchArtist();
+  writeMarkdown();
+  const failed = rows.filter((r) => r.ok === false);
+  if (failed.length) {
+    console.log(`\n${failed.length} figure(s) missed their target.`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
