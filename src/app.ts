@@ -24,14 +24,20 @@ import { MusicBrainzClient } from './genres/MusicBrainzClient';
 import { safeJson } from './routes/artistCharts';
 import { fmt } from './routes/format';
 import { artistsRouter } from './routes/artists';
+import { meRouter } from './routes/me';
+import { ApiTokenService } from './services/ApiTokenService';
 import { ArtistService } from './services/ArtistService';
+import { DashboardService } from './services/DashboardService';
+import { TrackFeatureService } from './services/TrackFeatureService';
 import { ProfileService } from './services/ProfileService';
 import { SearchService } from './services/SearchService';
 import { ApiProfile } from './spotify/ApiProfile';
 import { AppTokenSource, SpotifyAccounts } from './spotify/SpotifyAccounts';
 import { SpotifyClient } from './spotify/SpotifyClient';
 import { UserTokens } from './spotify/UserTokenSource';
+import { ApiTokenRepository } from './store/ApiTokenRepository';
 import { ArtistRepository } from './store/ArtistRepository';
+import { DashboardRepository } from './store/DashboardRepository';
 import { DynamoSessionStore } from './store/DynamoSessionStore';
 import type { Store } from './store/Store';
 import { UserRepository } from './store/UserRepository';
@@ -58,6 +64,9 @@ export interface Services {
   apiProfile: ApiProfile;
   artists: ArtistService;
   search: SearchService;
+  dashboard: DashboardService;
+  dashboardRepo: DashboardRepository;
+  apiTokens: ApiTokenService;
 }
 
 export const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
@@ -77,14 +86,20 @@ export function buildServices({ config, store, logger, metrics = new Metrics(), 
     new SpotifyFeatureProvider(spotify, appAuth),
     new ReccoBeatsFeatureProvider(config.features.reccobeatsUrl, { metrics, concurrency: tuning.spotifyConcurrency }),
   );
-  const musicbrainz = new MusicBrainzClient(config.genres.musicbrainzUrl, { metrics, minIntervalMs: tuning.musicbrainzIntervalMs });
+  const musicbrainz = new MusicBrainzClient(config.genres.musicbrainzUrl, { metrics, minIntervalMs: tuning.musicbrainzIntervalMs ?? config.genres.musicbrainzIntervalMs });
   const genres = new GenreService(config.genres.provider, musicbrainz, artistRepo);
   const artists = new ArtistService({
     spotify, appAuth, profile: apiProfile, features, genres, repo: artistRepo,
     artistTtlSeconds: config.artistTtlSeconds, leaseMs: tuning.leaseMs, logger,
   });
   const search = new SearchService(spotify, appAuth, apiProfile);
-  return { config, store, metrics, users, spotify, accounts, userTokens, profiles, apiProfile, artists, search };
+  const dashboardRepo = new DashboardRepository(store);
+  const dashboard = new DashboardService({
+    spotify, userTokens, appAuth, genres, profile: apiProfile, repo: dashboardRepo, cacheSeconds: config.dashboardCacheSeconds, logger,
+    features: new TrackFeatureService(artistRepo, features, apiProfile, spotify, appAuth),
+  });
+  const apiTokens = new ApiTokenService(new ApiTokenRepository(store));
+  return { config, store, metrics, users, spotify, accounts, userTokens, profiles, apiProfile, artists, search, dashboard, dashboardRepo, apiTokens };
 }
 
 /** Builds the Express app without listening, so the server and supertest share it. */
@@ -177,7 +192,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((req, res, next) => {
     res.locals.user = req.user ?? null;
     res.locals.config = { demoMode: config.demoMode, publicUrl: config.publicUrl };
-    res.locals.csrfToken = () => generateCsrfToken(req, res);
+    // One token per response: each call without a cookie would mint a new one and only the last cookie sticks.
+    let csrfToken: string | undefined;
+    res.locals.csrfToken = () => (csrfToken ??= generateCsrfToken(req, res));
     res.locals.currentPath = req.path;
     next();
   });
@@ -186,6 +203,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(authRouter(services, passport));
   app.use(pagesRouter(services));
   app.use(artistsRouter(services));
+  app.use(meRouter(services));
 
   app.use((req, _res, next) => next(new AppError(404, 'not_found', `No page at ${req.path}`)));
   app.use(errorHandler(deps.logger));

@@ -38,6 +38,8 @@ const schema = z.object({
   SANDBOX_PROFILE: z.enum(['extended', 'development']).default('development'),
   SANDBOX_CATALOG: optionalString,
   ARTIST_TTL: positiveSeconds.default(7 * 24 * 3600),
+  DASHBOARD_CACHE_SECONDS: positiveSeconds.default(600),
+  MUSICBRAINZ_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().optional()),
 });
 
@@ -59,13 +61,14 @@ export interface Config {
     profile: 'auto' | 'extended' | 'development';
   };
   features: { provider: 'auto' | 'spotify' | 'reccobeats' | 'none'; reccobeatsUrl: string };
-  genres: { provider: 'auto' | 'spotify' | 'musicbrainz' | 'none'; musicbrainzUrl: string };
+  genres: { provider: 'auto' | 'spotify' | 'musicbrainz' | 'none'; musicbrainzUrl: string; musicbrainzIntervalMs: number };
   dynamo: { endpoint?: string; region?: string; tablePrefix: string; embedded: boolean };
   dataDir: string;
   sessionSecret: string;
   logLevel: string;
   sandbox: { port: number; profile: 'extended' | 'development'; catalogFile?: string };
   artistTtlSeconds: number;
+  dashboardCacheSeconds: number;
   trustProxy: boolean | number | string;
 }
 
@@ -126,6 +129,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     genres: {
       provider: e.GENRES_PROVIDER,
       musicbrainzUrl: trimSlash(e.MUSICBRAINZ_URL ?? (demoMode ? `${sandboxBase}/musicbrainz` : 'https://musicbrainz.org')),
+      // MusicBrainz allows one request per second; the sandbox's stand-in needs no pacing.
+      musicbrainzIntervalMs: e.MUSICBRAINZ_INTERVAL_MS ?? (e.MUSICBRAINZ_URL === undefined && demoMode ? 0 : 1000),
     },
     dynamo: { endpoint: e.DYNAMODB_ENDPOINT, region: e.AWS_REGION, tablePrefix: e.DYNAMODB_TABLE_PREFIX, embedded },
     dataDir,
@@ -133,6 +138,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     sandbox: { port: e.SANDBOX_PORT, profile: e.SANDBOX_PROFILE, catalogFile: e.SANDBOX_CATALOG },
     artistTtlSeconds: e.ARTIST_TTL,
+    dashboardCacheSeconds: e.DASHBOARD_CACHE_SECONDS,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
   };
 }

@@ -16,13 +16,46 @@ const CACHE_MS = 30 * 24 * 3600 * 1000;
  * otherwise from MusicBrainz (cached in DynamoDB), or none when configured so.
  */
 export class GenreService {
+  private readonly inflight = new Map<string, Promise<ArtistGenres>>();
+
   constructor(
     private readonly provider: 'auto' | 'spotify' | 'musicbrainz' | 'none',
     private readonly musicbrainz: MusicBrainzClient,
     private readonly repo: ArtistRepository,
   ) {}
 
-  async genresFor(artistId: string, spotifyGenres: string[] | undefined): Promise<ArtistGenres> {
+  /**
+   * Genres for many artists, waiting at most `budgetMs`: MusicBrainz allows one request a second, so
+   * a first dashboard may not wait for all. Lookups still running go on and fill the cache for next time.
+   */
+  async genresForMany(artists: { id: string; genres?: string[] }[], budgetMs: number): Promise<{ found: Map<string, ArtistGenres>; pending: number }> {
+    const found = new Map<string, ArtistGenres>();
+    const unique = [...new Map(artists.map((a) => [a.id, a])).values()];
+    const all = Promise.all(
+      unique.map((a) =>
+        this.genresFor(a.id, a.genres).then(
+          (g) => void found.set(a.id, g),
+          () => undefined,
+        ),
+      ),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise<void>((r) => (timer = setTimeout(r, budgetMs)))]);
+    clearTimeout(timer);
+    return { found, pending: unique.length - found.size };
+  }
+
+  /** Genres for one artist; concurrent callers for the same artist share one lookup. */
+  genresFor(artistId: string, spotifyGenres: string[] | undefined): Promise<ArtistGenres> {
+    let pending = this.inflight.get(artistId);
+    if (!pending) {
+      pending = this.lookup(artistId, spotifyGenres).finally(() => this.inflight.delete(artistId));
+      this.inflight.set(artistId, pending);
+    }
+    return pending;
+  }
+
+  private async lookup(artistId: string, spotifyGenres: string[] | undefined): Promise<ArtistGenres> {
     if (this.provider === 'none') return { genres: [], source: 'none' };
     if (this.provider === 'spotify' || (this.provider === 'auto' && spotifyGenres && spotifyGenres.length > 0)) {
       return { genres: spotifyGenres ?? [], source: spotifyGenres?.length ? 'spotify' : 'none' };

@@ -1,5 +1,15 @@
 import { Router, type RequestHandler } from 'express';
+import { z } from 'zod';
 import type { Services } from '../app';
+import { BadRequest } from '../errors';
+import type { Summary } from '../services/DashboardService';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** A personal API token just created: shown once on the next /settings page, then forgotten. */
+    newToken?: { token: string; name: string };
+  }
+}
 
 const LOGIN_MESSAGES: Record<string, string> = {
   denied: 'Login was cancelled on the Spotify consent page. Nothing was shared.',
@@ -14,7 +24,9 @@ export const requireLogin: RequestHandler = (req, res, next) => {
   res.redirect('/?error=login_required');
 };
 
-export function pagesRouter({ profiles }: Services): Router {
+const rangeParam = z.enum(['short_term', 'medium_term', 'long_term']).catch('medium_term');
+
+export function pagesRouter({ profiles, dashboard, dashboardRepo, apiTokens }: Services): Router {
   const router = Router();
   router.get('/', (req, res) => {
     const error = typeof req.query.error === 'string' ? req.query.error : '';
@@ -25,8 +37,37 @@ export function pagesRouter({ profiles }: Services): Router {
     });
   });
   router.get('/dashboard', requireLogin, async (req, res) => {
-    const profile = await profiles.liveProfile(req.user!.id);
-    res.render('dashboard', { title: 'Your dashboard', profile });
+    const range = rangeParam.parse(req.query.range);
+    const user = await profiles.user(req.user!.id);
+    // With a cached snapshot the page renders at once; otherwise a loading page builds it via the API.
+    let summary = req.query.refresh === '1' ? await dashboard.summary(user, { refresh: true }) : await dashboardRepo.getSummary<Summary>(user.id);
+    // After the loading page has built it once, never loop: build (or join the build) here.
+    if (!summary && req.query.loaded === '1') summary = await dashboard.summary(user);
+    if (!summary) return res.render('dashboard-loading', { title: 'Your dashboard', user });
+    res.render('dashboard', { title: 'Your dashboard', user, summary, range, compare: range === 'long_term' ? 'short_term' : 'long_term' });
+  });
+
+  router.get('/settings', requireLogin, async (req, res) => {
+    const newToken = req.session.newToken ?? null;
+    delete req.session.newToken;
+    res.render('settings', { title: 'Settings', tokens: await apiTokens.list(req.user!.id), newToken, error: null });
+  });
+
+  router.post('/settings/tokens', requireLogin, async (req, res) => {
+    const name = typeof req.body?.name === 'string' ? req.body.name : '';
+    try {
+      const { token, info } = await apiTokens.create(req.user!.id, name);
+      req.session.newToken = { token, name: info.name };
+      res.redirect(303, '/settings#tokens');
+    } catch (err) {
+      if (!(err instanceof BadRequest)) throw err;
+      res.status(400).render('settings', { title: 'Settings', tokens: await apiTokens.list(req.user!.id), newToken: null, error: err.message });
+    }
+  });
+
+  router.post('/settings/tokens/:id/revoke', requireLogin, async (req, res) => {
+    await apiTokens.revoke(req.user!.id, String(req.params.id));
+    res.redirect(303, '/settings#tokens');
   });
   return router;
 }

@@ -198,7 +198,7 @@ export class ArtistService {
       const known = this.o.profile.known;
       const firstPageP = known ? this.albumPage(id, 0) : undefined;
       firstPageP?.catch(() => undefined); // awaited below; avoid an unhandled rejection if the artist fails first
-      const [artist, profile] = await Promise.all([artistP, this.o.profile.resolve(() => this.probeBatchEndpoints(id))]);
+      const [artist, profile] = await Promise.all([artistP, this.o.profile.resolve(() => spotify.batchEndpointsAvailable(id, appAuth))]);
       await repo.beginIngest(id, generation, startedAt, artist.name);
       begun = true;
       const genresP = this.o.genres.genresFor(id, artist.genres);
@@ -284,17 +284,6 @@ export class ArtistService {
       throw err;
     } finally {
       setTimeout(() => this.progress.get(id) === progress && this.progress.delete(id), 60_000).unref();
-    }
-  }
-
-  /** One batch request tells the profile: 200 in Extended Quota, 403 in Development Mode. */
-  private async probeBatchEndpoints(artistId: string): Promise<boolean> {
-    try {
-      await this.o.spotify.http.get('/artists', { ids: artistId }, this.o.appAuth);
-      return true;
-    } catch (err) {
-      if (err instanceof UpstreamForbidden) return false;
-      throw err;
     }
   }
 

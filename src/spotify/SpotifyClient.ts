@@ -1,3 +1,4 @@
+import { UpstreamForbidden } from '../errors';
 import type { Metrics } from '../metrics';
 import { SpotifyHttp, type RetryPolicy, type TokenSource } from './SpotifyHttp';
 
@@ -13,6 +14,17 @@ export class SpotifyClient {
 
   constructor(apiUrl: string, opts: { metrics?: Metrics; concurrency?: number; retry?: Partial<RetryPolicy> } = {}) {
     this.http = new SpotifyHttp(apiUrl, { service: 'Spotify', ...opts });
+  }
+
+  /** One batch request tells the API profile: 200 with Extended Quota, 403 in Development Mode. */
+  async batchEndpointsAvailable(artistId: string, auth: TokenSource): Promise<boolean> {
+    try {
+      await this.http.get('/artists', { ids: artistId }, auth);
+      return true;
+    } catch (err) {
+      if (err instanceof UpstreamForbidden) return false;
+      throw err;
+    }
   }
 
   me(auth: TokenSource): Promise<SpotifyApi.CurrentUsersProfileResponse> {

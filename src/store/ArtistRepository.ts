@@ -90,14 +90,22 @@ function toTrackItem(t: TrackRecord, artistId: string, generation: string, artis
     ...(t.explicit ? { explicit: true } : {}),
     ...(t.popularity === null ? {} : { popularity: t.popularity }),
     ...(t.artists.length === 1 && t.artists[0] === artistName ? {} : { artists: t.artists }),
-    features: FEATURE_NAMES.map((f) => (t[f] === null ? '' : String(t[f]))).join(','),
+    features: packFeatures(t),
   };
+}
+
+function packFeatures(f: TrackFeatures): string {
+  return FEATURE_NAMES.map((n) => (f[n] === null ? '' : String(f[n]))).join(',');
+}
+
+function unpackFeatures(packed: string): TrackFeatures {
+  const parts = packed.split(',');
+  return Object.fromEntries(FEATURE_NAMES.map((f, k) => [f, parts[k] ? Number(parts[k]) : null])) as unknown as TrackFeatures;
 }
 
 function fromTrackItem(i: Record<string, unknown>, albums: Map<string, AlbumRecord>, artistName: string): TrackRecord {
   const album = albums.get(i.album_id as string);
-  const packed = String(i.features ?? '').split(',');
-  const features = Object.fromEntries(FEATURE_NAMES.map((f, k) => [f, packed[k] ? Number(packed[k]) : null])) as unknown as TrackFeatures;
+  const features = unpackFeatures(String(i.features ?? ''));
   return {
     id: i.track_id as string,
     name: i.name as string,
@@ -296,6 +304,31 @@ export class ArtistRepository {
       .catch((err: Error) => {
         if (err.name !== 'ConditionalCheckFailedException') throw err;
       });
+  }
+
+  /**
+   * Features already known for tracks, from ingested artists' track items or the feature cache.
+   * `artistId` is where a track would be found: its first artist.
+   */
+  async knownFeatures(tracks: { trackId: string; artistId: string }[]): Promise<Map<string, TrackFeatures>> {
+    const keys = tracks.flatMap((t) => [
+      { artist_id: t.artistId, track_id: t.trackId },
+      { artist_id: t.artistId, track_id: CATALOG_SK.featureCache(t.trackId) },
+    ]);
+    const unique = [...new Map(keys.map((k) => [`${k.artist_id}/${k.track_id}`, k])).values()];
+    const out = new Map<string, TrackFeatures>();
+    for (const item of await this.store.batchGet(this.table, unique)) {
+      const trackId = String(item.track_id).replace(/^#f#/, '');
+      if (typeof item.features === 'string') out.set(trackId, unpackFeatures(item.features));
+    }
+    return out;
+  }
+
+  async cacheFeatures(entries: { trackId: string; artistId: string; features: TrackFeatures }[]): Promise<void> {
+    await this.store.batchPut(
+      this.table,
+      entries.map((e) => ({ artist_id: e.artistId, track_id: CATALOG_SK.featureCache(e.trackId), features: packFeatures(e.features) })),
+    );
   }
 
   async getCachedGenres(artistId: string): Promise<{ genres: string[]; source: 'musicbrainz' | 'none'; fetched_at: string } | null> {

@@ -6,7 +6,7 @@ import {
   ResourceNotFoundException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Metrics } from '../metrics';
 import { Limiter } from '../util/Limiter';
 import { sleep } from '../util/sleep';
@@ -130,6 +130,23 @@ export class Store {
    */
   batchPut(table: string, items: Item[], opts?: BatchOptions): Promise<number> {
     return this.batchWrite(table, items.map((Item) => ({ PutRequest: { Item } })), opts);
+  }
+
+  /** BatchGetItem in requests of 100 keys, retrying UnprocessedKeys with backoff. */
+  async batchGet(table: string, keys: Item[], opts: BatchOptions = {}): Promise<Item[]> {
+    const out: Item[] = [];
+    const maxRetries = opts.maxRetries ?? 10;
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Item[] = keys.slice(i, i + 100);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > maxRetries) throw new StoreError(`BatchGet from ${table}: ${pending.length} keys still unprocessed after ${maxRetries} retries`);
+        if (attempt > 0) await sleep(backoff(opts.baseDelayMs ?? 50, attempt));
+        const res = await this.doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
+        out.push(...((res.Responses?.[table] as Item[] | undefined) ?? []));
+        pending = (res.UnprocessedKeys?.[table]?.Keys as Item[] | undefined) ?? [];
+      }
+    }
+    return out;
   }
 
   batchDelete(table: string, keys: Item[], opts?: BatchOptions): Promise<number> {

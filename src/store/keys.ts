@@ -7,20 +7,30 @@
  *   track items   artist_id=<artistId>  track_id=<trackId>       (features packed: see ArtistRepository)
  *   lease item    artist_id=<artistId>  track_id="#lease"        (single-flight ingest across workers)
  *   genre cache   artist_id=<artistId>  track_id="#genres"       (MusicBrainz lookups)
+ *   feature cache artist_id=<artistId>  track_id="#f#<trackId>"  (features of a track not ingested with its artist)
  *
  * App table `<prefix>app` (generic pk HASH, sk RANGE), access patterns:
  *   user profile + encrypted refresh token   pk="USER#<userId>"      sk="PROFILE"
  *   session by id                            pk="SESSION#<sid>"      sk="SESSION"
+ *   dashboard summary cache (short TTL)      pk="USER#<userId>"      sk="SUMMARY"
+ *   daily top-items snapshot                 pk="USER#<userId>"      sk="DAY#<YYYY-MM-DD>"   (Query, newest first)
+ *   personal API token, listed per user      pk="USER#<userId>"      sk="TOKEN#<tokenId>"
+ *   personal API token, by hash              pk="APITOKEN#<sha256>"  sk="TOKEN"
  */
 export const CATALOG_SK = {
   artist: '#artist',
   lease: '#lease',
   genres: '#genres',
   album: (albumId: string) => `#album#${albumId}`,
+  featureCache: (trackId: string) => `#f#${trackId}`,
   albumPrefix: '#album#',
 } as const;
 
 export const APP_KEY = {
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   session: (sid: string) => ({ pk: `SESSION#${sid}`, sk: 'SESSION' }),
+  summary: (userId: string) => ({ pk: `USER#${userId}`, sk: 'SUMMARY' }),
+  day: (userId: string, date: string) => ({ pk: `USER#${userId}`, sk: `DAY#${date}` }),
+  userToken: (userId: string, tokenId: string) => ({ pk: `USER#${userId}`, sk: `TOKEN#${tokenId}` }),
+  tokenHash: (hash: string) => ({ pk: `APITOKEN#${hash}`, sk: 'TOKEN' }),
 } as const;

@@ -1,0 +1,326 @@
+import type { Logger } from 'pino';
+import type { TrackFeatures } from '../features/FeatureProvider';
+import type { GenreService } from '../genres/GenreService';
+import type { ApiProfile } from '../spotify/ApiProfile';
+import { TIME_RANGES, type SpotifyClient, type TimeRange } from '../spotify/SpotifyClient';
+import type { TokenSource } from '../spotify/SpotifyHttp';
+import type { UserTokens } from '../spotify/UserTokenSource';
+import type { DailySnapshot, DashboardRepository } from '../store/DashboardRepository';
+import type { User } from '../store/UserRepository';
+import { GENRE_WEIGHTING, topGenres, type WeightedGenreShare } from './genreWeights';
+import type { TrackFeatureService } from './TrackFeatureService';
+
+export const RANGE_LABELS: Record<TimeRange, string> = {
+  short_term: 'Last 4 weeks',
+  medium_term: 'Last 6 months',
+  long_term: 'All time',
+};
+
+const TOP_LIMIT = 50;
+/** How long a first dashboard waits for MusicBrainz genre lookups before showing what it has. */
+const GENRE_BUDGET_MS = 4000;
+/** A summary with genre lookups still running is kept only briefly, so the next load shows more. */
+const PARTIAL_TTL_SECONDS = 30;
+/** The taste radar averages these (all 0–1). */
+export const TASTE_FEATURES = ['energy', 'danceability', 'valence', 'acousticness', 'instrumentalness', 'speechiness', 'liveness'] as const;
+
+export interface ArtistLite {
+  rank: number;
+  id: string;
+  name: string;
+  image: string | null;
+  genres: string[];
+  popularity: number | null;
+}
+
+export interface TrackLite {
+  rank: number;
+  id: string;
+  name: string;
+  artists: { id: string; name: string }[];
+  album: { id: string; name: string; image: string | null; release_date: string };
+  duration_ms: number;
+  popularity: number | null;
+}
+
+export interface RangeSummary {
+  label: string;
+  artists: ArtistLite[];
+  tracks: TrackLite[];
+  genres: WeightedGenreShare[];
+  /** Average of TASTE_FEATURES (and tempo) over top tracks with features; null when none have any. */
+  taste: (Record<(typeof TASTE_FEATURES)[number] | 'tempo', number | null> & { tracks_with_features: number }) | null;
+  decades: { decade: string; tracks: number }[];
+  /** 0 (niche) – 100 (mainstream): mean popularity of top artists and tracks; null when the profile gives none. */
+  mainstream: number | null;
+}
+
+export interface RecentPlay {
+  played_at: string;
+  track: Omit<TrackLite, 'rank'>;
+}
+
+export interface Movement {
+  /** Date of the snapshot compared with (the last visit on an earlier day), or null on the first. */
+  previous_date: string | null;
+  /** Date of the snapshot about a month old used for "new this month", or null. */
+  month_ago_date: string | null;
+  new_this_month: { artists: { id: string; name: string }[]; tracks: { id: string; name: string }[] };
+  rank_changes: Record<TimeRange, { id: string; name: string; rank: number; previous_rank: number | null }[]>;
+}
+
+export interface Summary {
+  generated_at: string;
+  user: { id: string; display_name: string; image: string | null };
+  api_profile: string | null;
+  ranges: Record<TimeRange, RangeSummary>;
+  recent: RecentPlay[];
+  genres: { method: string; source: 'spotify' | 'musicbrainz' | 'none' | 'mixed'; artists_with_genres: number; artists_total: number; pending: number };
+  features: { available: boolean; provider: string | null; note: string | null };
+  popularity: { available: boolean; note: string | null };
+  discovery: { genre: string; artists: { id: string; name: string; image: string | null }[] }[];
+  movement: Movement;
+}
+
+export interface DashboardDeps {
+  spotify: SpotifyClient;
+  userTokens: UserTokens;
+  appAuth: TokenSource;
+  genres: GenreService;
+  features: TrackFeatureService;
+  profile: ApiProfile;
+  repo: DashboardRepository;
+  cacheSeconds: number;
+  logger?: Logger;
+}
+
+/**
+ * Everything the dashboard shows, for one user, in one document. Built from 7 Spotify requests
+ * (top artists and tracks for three ranges at 50 items each, and recent plays, all in parallel),
+ * enriched with genres and features, then cached in DynamoDB for a few minutes so reloading or
+ * switching ranges costs no Spotify request. Concurrent builds for one user share one promise.
+ */
+export class DashboardService {
+  private readonly building = new Map<string, Promise<Summary>>();
+
+  constructor(private readonly d: DashboardDeps) {}
+
+  async summary(user: User, opts: { refresh?: boolean } = {}): Promise<Summary> {
+    if (!opts.refresh) {
+      const cached = await this.d.repo.getSummary<Summary>(user.id);
+      if (cached) return cached;
+    }
+    let pending = this.building.get(user.id);
+    if (!pending) {
+      pending = this.build(user).finally(() => this.building.delete(user.id));
+      this.building.set(user.id, pending);
+    }
+    return pending;
+  }
+
+  private async build(user: User): Promise<Summary> {
+    const { spotify } = this.d;
+    const auth = this.d.userTokens.forUser(user.id);
+    const [tops, recent] = await Promise.all([
+      Promise.all(
+        TIME_RANGES.map(async (range) => {
+          const [artists, tracks] = await Promise.all([spotify.topArtists(range, TOP_LIMIT, auth), spotify.topTracks(range, TOP_LIMIT, auth)]);
+          return { range, artists: artists.items, tracks: tracks.items };
+        }),
+      ),
+      spotify.recentlyPlayed(50, auth),
+    ]);
+
+    // Genres: from the artist objects when Spotify gives them, otherwise MusicBrainz (cached).
+    const allArtists = tops.flatMap((t) => t.artists);
+    const { found, pending } = await this.d.genres.genresForMany(
+      allArtists.map((a) => ({ id: a.id, genres: a.genres })),
+      GENRE_BUDGET_MS,
+    );
+    const sources = new Set([...found.values()].filter((g) => g.genres.length).map((g) => g.source));
+
+    // Features of every top track, for the taste profile.
+    const allTracks = tops.flatMap((t) => t.tracks);
+    let features = new Map<string, TrackFeatures>();
+    let featureProvider: string | null = null;
+    let featureNote: string | null = null;
+    try {
+      const res = await this.d.features.forTracks(allTracks.map((t) => ({ id: t.id, artistId: t.artists[0]?.id ?? t.album.id })));
+      features = res.features;
+      featureProvider = res.provider;
+      featureNote = res.note;
+    } catch (err) {
+      // Features are an enrichment: the dashboard still works without them, and says why.
+      this.d.logger?.warn({ err }, 'track features unavailable for the dashboard');
+      featureNote = 'The audio feature service did not answer, so the taste profile is not available right now.';
+    }
+
+    const ranges = {} as Record<TimeRange, RangeSummary>;
+    for (const t of tops) {
+      const artists = t.artists.map((a, i) => toArtistLite(a, i + 1, found.get(a.id)?.genres ?? []));
+      const tracks = t.tracks.map((tr, i) => toTrackLite(tr, i + 1));
+      ranges[t.range] = {
+        label: RANGE_LABELS[t.range],
+        artists,
+        tracks,
+        genres: topGenres(artists),
+        taste: taste(tracks.map((tr) => features.get(tr.id)).filter((f): f is TrackFeatures => Boolean(f))),
+        decades: decades(tracks),
+        mainstream: mainstream(artists, tracks),
+      };
+    }
+    const popularityAvailable = allArtists.some((a) => typeof a.popularity === 'number');
+    const topIds = new Set(allArtists.map((a) => a.id));
+    const discovery = await this.discover(ranges.medium_term.genres.length ? ranges.medium_term.genres : ranges.long_term.genres, topIds);
+    const today = new Date().toISOString().slice(0, 10);
+    const movement = await this.movement(user.id, today, ranges);
+
+    const summary: Summary = {
+      generated_at: new Date().toISOString(),
+      user: { id: user.id, display_name: user.displayName, image: user.imageUrl },
+      api_profile: this.d.profile.known ?? null,
+      ranges,
+      recent: recent.items.map((p) => ({ played_at: p.played_at, track: withoutRank(toTrackLite(p.track as SpotifyApi.TrackObjectFull, 0)) })),
+      genres: {
+        method: GENRE_WEIGHTING,
+        source: sources.size === 0 ? 'none' : sources.size > 1 ? 'mixed' : ([...sources][0] as 'spotify' | 'musicbrainz'),
+        artists_with_genres: [...new Set(allArtists.map((a) => a.id))].filter((id) => (found.get(id)?.genres.length ?? 0) > 0).length,
+        artists_total: topIds.size,
+        pending,
+      },
+      features: {
+        available: [...features.values()].length > 0,
+        provider: featureProvider,
+        note: featureNote ?? (allTracks.length > 0 && features.size === 0 ? 'None of your top tracks has audio features in the configured provider.' : null),
+      },
+      popularity: {
+        available: popularityAvailable,
+        note: popularityAvailable ? null : 'Spotify no longer gives popularity to apps in Development Mode, so the mainstream score is hidden.',
+      },
+      discovery,
+      movement,
+    };
+    await this.d.repo.putSummary(user.id, summary, pending > 0 ? Math.min(PARTIAL_TTL_SECONDS, this.d.cacheSeconds) : this.d.cacheSeconds);
+    return summary;
+  }
+
+  /** Artists in the user's top genres who are not among their top artists (Spotify search with genre:). */
+  private async discover(genres: WeightedGenreShare[], exclude: Set<string>): Promise<Summary['discovery']> {
+    const top = genres.slice(0, 3);
+    const pageLimit = this.d.profile.pageLimit;
+    const results = await Promise.all(
+      top.map(async (g) => {
+        try {
+          // A fan's top genre is full of their own top artists: page on (at most 3 pages) until 6 new ones turn up.
+          const q = `genre:"${g.name.replace(/"/g, '')}"`;
+          const artists: { id: string; name: string; image: string | null }[] = [];
+          for (let page = 0, total = Infinity; page < 3 && page * pageLimit < total && artists.length < 6; page++) {
+            const res = await this.d.spotify.searchArtists(q, pageLimit, this.d.appAuth, page * pageLimit);
+            total = res.artists?.total ?? 0;
+            for (const a of res.artists?.items ?? []) {
+              if (!exclude.has(a.id) && artists.length < 6) artists.push({ id: a.id, name: a.name, image: image(a.images) });
+            }
+          }
+          return { genre: g.name, artists };
+        } catch (err) {
+          this.d.logger?.warn({ err, genre: g.name }, 'discovery search failed');
+          return { genre: g.name, artists: [] };
+        }
+      }),
+    );
+    const seen = new Set<string>();
+    return results
+      .map((r) => ({ genre: r.genre, artists: r.artists.filter((a) => !seen.has(a.id) && seen.add(a.id)) }))
+      .filter((r) => r.artists.length > 0);
+  }
+
+  /** Saves today's snapshot and compares it with the last earlier one and the one about a month old. */
+  private async movement(userId: string, today: string, ranges: Record<TimeRange, RangeSummary>): Promise<Movement> {
+    const snapshot: DailySnapshot = {
+      date: today,
+      ranges: Object.fromEntries(
+        TIME_RANGES.map((r) => [r, { artists: ranges[r].artists.map(({ id, name }) => ({ id, name })), tracks: ranges[r].tracks.map(({ id, name }) => ({ id, name })) }]),
+      ),
+    };
+    const history = (await this.d.repo.recentDaily(userId)).filter((s) => s.date < today);
+    await this.d.repo.putDaily(userId, snapshot);
+    const previous = history[0] ?? null;
+    // The oldest snapshot within the last ~45 days that is at least a week old stands for "a month ago".
+    const monthAgo = [...history].reverse().find((s) => s.date <= new Date(Date.parse(today) - 7 * 86400_000).toISOString().slice(0, 10)) ?? null;
+    const known = (s: DailySnapshot | null, kind: 'artists' | 'tracks') =>
+      new Set(s ? TIME_RANGES.flatMap((r) => s.ranges[r]?.[kind] ?? []).map((x) => x.id) : []);
+    const monthArtists = known(monthAgo, 'artists');
+    const monthTracks = known(monthAgo, 'tracks');
+    const rankChanges = {} as Movement['rank_changes'];
+    for (const r of TIME_RANGES) {
+      const before = new Map((previous?.ranges[r]?.artists ?? []).map((a, i) => [a.id, i + 1]));
+      rankChanges[r] = previous
+        ? ranges[r].artists.slice(0, 20).map((a) => ({ id: a.id, name: a.name, rank: a.rank, previous_rank: before.get(a.id) ?? null }))
+        : [];
+    }
+    return {
+      previous_date: previous?.date ?? null,
+      month_ago_date: monthAgo?.date ?? null,
+      new_this_month: monthAgo
+        ? {
+            artists: ranges.short_term.artists.filter((a) => !monthArtists.has(a.id)).map(({ id, name }) => ({ id, name })),
+            tracks: ranges.short_term.tracks.filter((t) => !monthTracks.has(t.id)).map(({ id, name }) => ({ id, name })),
+          }
+        : { artists: [], tracks: [] },
+      rank_changes: rankChanges,
+    };
+  }
+}
+
+function image(images: SpotifyApi.ImageObject[] | undefined): string | null {
+  if (!images?.length) return null;
+  // Spotify lists images largest first; the second is about 300 px, enough for cards.
+  return images[Math.min(1, images.length - 1)].url;
+}
+
+function toArtistLite(a: SpotifyApi.ArtistObjectFull, rank: number, genres: string[]): ArtistLite {
+  return { rank, id: a.id, name: a.name, image: image(a.images), genres, popularity: typeof a.popularity === 'number' ? a.popularity : null };
+}
+
+function toTrackLite(t: SpotifyApi.TrackObjectFull, rank: number): TrackLite {
+  return {
+    rank,
+    id: t.id,
+    name: t.name,
+    artists: (t.artists ?? []).map((a) => ({ id: a.id, name: a.name })),
+    album: { id: t.album?.id ?? '', name: t.album?.name ?? '', image: image(t.album?.images), release_date: t.album?.release_date ?? '' },
+    duration_ms: t.duration_ms,
+    popularity: typeof t.popularity === 'number' ? t.popularity : null,
+  };
+}
+
+function withoutRank(t: TrackLite): Omit<TrackLite, 'rank'> {
+  const { rank: _rank, ...rest } = t;
+  return rest;
+}
+
+function taste(list: TrackFeatures[]): RangeSummary['taste'] {
+  if (list.length === 0) return null;
+  const out: Record<string, number | null> = {};
+  for (const f of [...TASTE_FEATURES, 'tempo'] as const) {
+    const values = list.map((x) => x[f]).filter((v): v is number => typeof v === 'number');
+    out[f] = values.length ? values.reduce((s, v) => s + v, 0) / values.length : null;
+  }
+  return { ...(out as Record<(typeof TASTE_FEATURES)[number] | 'tempo', number | null>), tracks_with_features: list.length };
+}
+
+function decades(tracks: TrackLite[]): RangeSummary['decades'] {
+  const counts = new Map<string, number>();
+  for (const t of tracks) {
+    const year = Number(t.album.release_date.slice(0, 4));
+    if (!year) continue;
+    const decade = `${Math.floor(year / 10) * 10}s`;
+    counts.set(decade, (counts.get(decade) ?? 0) + 1);
+  }
+  return [...counts].map(([decade, n]) => ({ decade, tracks: n })).sort((a, b) => a.decade.localeCompare(b.decade));
+}
+
+function mainstream(artists: ArtistLite[], tracks: TrackLite[]): number | null {
+  const values = [...artists.map((a) => a.popularity), ...tracks.map((t) => t.popularity)].filter((v): v is number => v !== null);
+  return values.length ? Math.round(values.reduce((s, v) => s + v, 0) / values.length) : null;
+}
