@@ -206,10 +206,22 @@ export class DashboardService {
 
   /** Artists in the user's top genres who are not among their top artists (Spotify search with genre:). */
   private async discover(genres: WeightedGenreShare[], exclude: Set<string>): Promise<Summary['discovery']> {
-    const top = genres.slice(0, 3);
+    // The top three genres first; when a fan already knows everyone there, the next ones (up to eight).
+    const results: { genre: string; artists: { id: string; name: string; image: string | null }[] }[] = [];
+    for (let i = 0; i < Math.min(8, genres.length) && results.filter((r) => r.artists.length).length < 3; i += 3) {
+      results.push(...(await this.searchGenres(genres.slice(i, Math.min(i + 3, 8)), exclude)));
+    }
+    const seen = new Set<string>();
+    return results
+      .map((r) => ({ genre: r.genre, artists: r.artists.filter((a) => !seen.has(a.id) && seen.add(a.id)) }))
+      .filter((r) => r.artists.length > 0)
+      .slice(0, 3);
+  }
+
+  private searchGenres(genres: WeightedGenreShare[], exclude: Set<string>) {
     const pageLimit = this.d.profile.pageLimit;
-    const results = await Promise.all(
-      top.map(async (g) => {
+    return Promise.all(
+      genres.map(async (g) => {
         try {
           // A fan's top genre is full of their own top artists: page on (at most 3 pages) until 6 new ones turn up.
           const q = `genre:"${g.name.replace(/"/g, '')}"`;
@@ -224,14 +236,10 @@ export class DashboardService {
           return { genre: g.name, artists };
         } catch (err) {
           this.d.logger?.warn({ err, genre: g.name }, 'discovery search failed');
-          return { genre: g.name, artists: [] };
+          return { genre: g.name, artists: [] as { id: string; name: string; image: string | null }[] };
         }
       }),
     );
-    const seen = new Set<string>();
-    return results
-      .map((r) => ({ genre: r.genre, artists: r.artists.filter((a) => !seen.has(a.id) && seen.add(a.id)) }))
-      .filter((r) => r.artists.length > 0);
   }
 
   /** Saves today's snapshot and compares it with the last earlier one and the one about a month old. */

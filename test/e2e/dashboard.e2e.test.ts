@@ -1,0 +1,60 @@
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, screenshotPath } from '../helpers/browser';
+import { startTestApp, type TestApp } from '../helpers/harness';
+
+jest.setTimeout(90_000);
+
+async function loginAs(page: Page, t: TestApp, listener: string): Promise<void> {
+  await page.goto(`${t.url}/`);
+  await page.click('#login');
+  await page.waitForURL(/\/authorize/);
+  await page.check(`input[name="listener"][value="${listener}"]`);
+  await page.click('#approve');
+  await page.waitForURL(/\/dashboard/);
+}
+
+describe('browser: the dashboard', () => {
+  let t: TestApp;
+  let browser: Browser;
+  beforeAll(async () => {
+    t = await startTestApp();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('loads, switches ranges, draws its charts, and fits a phone screen', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'Asia/Tokyo' });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await loginAs(page, t, 'rin.demo');
+    // The first visit shows a loading page, then the dashboard itself.
+    await page.waitForSelector('#top-artists', { timeout: 30_000 });
+    for (const id of ['chart-genres', 'chart-taste', 'chart-decades', 'chart-hours']) {
+      await page.waitForSelector(`#${id}[data-drawn="1"]`, { timeout: 20_000 });
+    }
+    expect(await page.textContent('#tz-name')).toBe('Asia/Tokyo');
+    expect(await page.locator('#top-artists li').count()).toBe(50);
+    await page.screenshot({ path: screenshotPath('dashboard-desktop'), fullPage: true });
+
+    for (const range of ['short_term', 'long_term']) {
+      await page.click(`a.tab[data-range="${range}"]`);
+      await page.waitForURL(new RegExp(`range=${range}`));
+      await page.waitForSelector('#chart-taste[data-drawn="1"]');
+      expect(await page.getAttribute(`a.tab[data-range="${range}"]`, 'aria-current')).toBe('page');
+    }
+    expect(errors).toEqual([]);
+
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+    await phone.context().addCookies(await context.cookies());
+    await phone.goto(`${t.url}/dashboard?range=medium_term`);
+    await phone.waitForSelector('#chart-genres[data-drawn="1"]');
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await phone.screenshot({ path: screenshotPath('dashboard-phone'), fullPage: false });
+  });
+});
