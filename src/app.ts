@@ -25,6 +25,7 @@ import { safeJson } from './routes/artistCharts';
 import { fmt } from './routes/format';
 import { artistsRouter } from './routes/artists';
 import { meRouter } from './routes/me';
+import { openApiRouter } from './routes/openapi';
 import { ApiTokenService } from './services/ApiTokenService';
 import { ArtistService } from './services/ArtistService';
 import { DashboardService } from './services/DashboardService';
@@ -204,6 +205,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(pagesRouter(services));
   app.use(artistsRouter(services));
   app.use(meRouter(services));
+  app.use(openApiRouter(services));
 
   app.use((req, _res, next) => next(new AppError(404, 'not_found', `No page at ${req.path}`)));
   app.use(errorHandler(deps.logger));

@@ -22,6 +22,7 @@ export interface TestApp {
   sandbox: RunningSandbox;
   dynamo: EmbeddedDynamo;
   logs: string[];
+  app: ReturnType<typeof createApp>;
   agent(): ReturnType<typeof request.agent>;
   /** Stops the app (and the sandbox and database unless they were passed in). */
   close(): Promise<void>;
@@ -77,6 +78,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     sandbox,
     dynamo,
     logs,
+    app,
     agent: () => request.agent(url),
     async close() {
       server.closeAllConnections();

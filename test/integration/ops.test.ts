@@ -45,6 +45,24 @@ describe('operations endpoints', () => {
     expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)(?![^>]*application\/json)[^>]*>/);
   });
 
+  it('documents every JSON route in the OpenAPI description', async () => {
+    const doc = (await request(t.url).get('/api/openapi.json').expect(200)).body;
+    expect(doc.openapi).toMatch(/^3\./);
+    // Every route the app registers under /api (and the ops endpoints) appears in the document.
+    const routes: string[] = [];
+    const walk = (stack: { route?: { path: string }; handle?: { stack?: unknown[] } }[]) => {
+      for (const layer of stack) {
+        if (layer.route) routes.push(layer.route.path);
+        else if (layer.handle?.stack) walk(layer.handle.stack as never);
+      }
+    };
+    walk((t.app as unknown as { router: { stack: never[] } }).router.stack);
+    const documented = Object.keys(doc.paths).map((p) => p.replace(/\{(\w+)\}/g, ':$1'));
+    const api = [...new Set(routes.filter((r) => r.startsWith('/api/') && r !== '/api/openapi.json'))];
+    expect(api.length).toBeGreaterThan(8);
+    for (const r of [...api, '/healthz', '/readyz', '/metrics']) expect(documented).toContain(r);
+  });
+
   it('the landing page explains demo mode', async () => {
     const res = await request(t.url).get('/').expect(200);
     expect(res.text).toContain('Log in with Spotify');

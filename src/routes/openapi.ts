@@ -1,0 +1,128 @@
+import { Router } from 'express';
+import type { Services } from '../app';
+
+const error = { $ref: '#/components/schemas/Error' };
+const json = (schema: unknown, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
+const errors = (...codes: number[]) =>
+  Object.fromEntries(
+    codes.map((c) => [
+      String(c),
+      json(error, ({ 400: 'Invalid input', 401: 'No or invalid credentials (codes unauthorized, invalid_token, reauth_required)', 404: 'Not found', 502: 'Spotify failed', 503: 'Rate limited upstream (Retry-After)' } as Record<number, string>)[c]),
+    ]),
+  );
+const range = { name: 'range', in: 'query', schema: { type: 'string', enum: ['short_term', 'medium_term', 'long_term'], default: 'medium_term' } };
+const refresh = { name: 'refresh', in: 'query', description: 'Ask Spotify again instead of using the cached snapshot', schema: { type: 'string', enum: ['0', '1'] } };
+const artistId = { name: 'id', in: 'path', required: true, description: 'Spotify artist id (22 base62 characters)', schema: { type: 'string', pattern: '^[0-9A-Za-z]{22}$' } };
+const me = { security: [{ session: [] }, { bearer: [] }] };
+const nullableNumber = { type: ['number', 'null'] };
+const features = Object.fromEntries(
+  ['tempo', 'energy', 'danceability', 'valence', 'acousticness', 'instrumentalness', 'liveness', 'speechiness', 'loudness', 'key', 'mode', 'time_signature'].map((f) => [f, nullableNumber]),
+);
+
+/** The OpenAPI 3.1 description of the whole JSON API, served at /api/openapi.json. */
+export function openApiDocument(publicUrl: string) {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Spotify Data App API',
+      version: '1.0.0',
+      description:
+        'Listening statistics and artist discographies. /api/me/* needs the session cookie or a personal API token (create one on /settings) sent as `Authorization: Bearer <token>`. Errors are `{"error":{"code","message"}}`.',
+    },
+    servers: [{ url: publicUrl }],
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'Personal API token from /settings' },
+        session: { type: 'apiKey', in: 'cookie', name: 'sda.sid' },
+      },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+        },
+        ArtistHit: {
+          type: 'object',
+          properties: { id: { type: 'string' }, name: { type: 'string' }, genres: { type: 'array', items: { type: 'string' } }, popularity: nullableNumber, followers: nullableNumber, image: { type: ['string', 'null'] } },
+        },
+        Track: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' }, name: { type: 'string' }, album_id: { type: 'string' }, album_name: { type: 'string' }, release_date: { type: 'string' },
+            disc_number: { type: 'integer' }, track_number: { type: 'integer' }, duration_ms: { type: 'integer' }, explicit: { type: 'boolean' }, popularity: nullableNumber,
+            ...features,
+          },
+        },
+        Artist: {
+          type: 'object',
+          properties: {
+            artist: { type: 'object', description: 'id, name, genres, genres_source, popularity, followers (null when the API profile does not give them), image, status, fetched_at…' },
+            albums: { type: 'array', items: { type: 'object' } },
+            tracks: { type: 'array', items: { $ref: '#/components/schemas/Track' } },
+            complete: { type: 'boolean' },
+            fetched_at: { type: 'string', format: 'date-time' },
+          },
+        },
+        Summary: { type: 'object', description: 'Everything the dashboard shows: ranges (top artists, tracks, genres, taste, decades, mainstream) per time range, recent plays, discovery, movement.' },
+      },
+    },
+    paths: {
+      '/healthz': { get: { summary: 'Liveness', responses: { 200: json({ type: 'object', properties: { status: { const: 'ok' } } }) } } },
+      '/readyz': { get: { summary: 'Readiness: DynamoDB and Spotify reachable', responses: { 200: json({ type: 'object' }), 503: json({ type: 'object' }, 'Not ready') } } },
+      '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': {} } } } } },
+      '/api/search': {
+        get: {
+          summary: 'Search artists',
+          parameters: [
+            { name: 'q', in: 'query', required: true, schema: { type: 'string', minLength: 1, maxLength: 100 } },
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 50, default: 20 } },
+          ],
+          responses: { 200: json({ type: 'object', properties: { artists: { type: 'array', items: { $ref: '#/components/schemas/ArtistHit' } } } }), ...errors(400, 502) },
+        },
+      },
+      '/api/artists/{id}': {
+        get: {
+          summary: "An artist's whole discography with track features; fetched from Spotify when not cached",
+          parameters: [artistId, refresh],
+          responses: { 200: json({ $ref: '#/components/schemas/Artist' }), ...errors(400, 404, 502, 503) },
+        },
+      },
+      '/api/artists/{id}/status': {
+        get: { summary: 'Ingest status and progress', parameters: [artistId], responses: { 200: json({ type: 'object' }), ...errors(400) } },
+      },
+      '/api/artists/{id}/tracks.csv': {
+        get: { summary: 'One CSV row per track with album, release date and every feature', parameters: [artistId], responses: { 200: { description: 'CSV', content: { 'text/csv': {} } }, ...errors(400, 404, 502) } },
+      },
+      '/api/artists/{id}/export.json': {
+        get: { summary: 'The artist document as a download', parameters: [artistId], responses: { 200: json({ $ref: '#/components/schemas/Artist' }), ...errors(400, 404, 502) } },
+      },
+      '/api/me/summary': { get: { ...me, summary: 'Everything the dashboard shows', parameters: [refresh], responses: { 200: json({ $ref: '#/components/schemas/Summary' }), ...errors(401, 502, 503) } } },
+      '/api/me/top': {
+        get: {
+          ...me,
+          summary: 'Top artists or tracks for a time range',
+          parameters: [{ name: 'type', in: 'query', schema: { type: 'string', enum: ['artists', 'tracks'], default: 'artists' } }, range, refresh],
+          responses: { 200: json({ type: 'object', properties: { type: { type: 'string' }, range: { type: 'string' }, items: { type: 'array', items: { type: 'object' } } } }), ...errors(400, 401, 502) },
+        },
+      },
+      '/api/me/genres': {
+        get: {
+          ...me,
+          summary: 'Top genres weighted by artist rank',
+          parameters: [range, refresh],
+          responses: { 200: json({ type: 'object', properties: { method: { type: 'string' }, source: { type: 'string' }, genres: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, weight: { type: 'number' }, share: { type: 'number' } } } } } }), ...errors(400, 401, 502) },
+        },
+      },
+      '/api/me/recent': { get: { ...me, summary: 'The last 50 plays', parameters: [refresh], responses: { 200: json({ type: 'object' }), ...errors(401, 502) } } },
+    },
+  };
+}
+
+export function openApiRouter({ config }: Services): Router {
+  const router = Router();
+  const doc = openApiDocument(config.publicUrl);
+  router.get('/api/openapi.json', (_req, res) => {
+    res.json(doc);
+  });
+  return router;
+}
