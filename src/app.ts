@@ -24,11 +24,14 @@ import { MusicBrainzClient } from './genres/MusicBrainzClient';
 import { safeJson } from './routes/artistCharts';
 import { fmt } from './routes/format';
 import { artistsRouter } from './routes/artists';
+import { historyRouter } from './routes/history';
 import { meRouter } from './routes/me';
 import { openApiRouter } from './routes/openapi';
 import { ApiTokenService } from './services/ApiTokenService';
 import { ArtistService } from './services/ArtistService';
 import { DashboardService } from './services/DashboardService';
+import { HistoryImportService } from './services/HistoryImportService';
+import { HistoryStatsService } from './services/HistoryStatsService';
 import { TrackFeatureService } from './services/TrackFeatureService';
 import { ProfileService } from './services/ProfileService';
 import { SearchService } from './services/SearchService';
@@ -39,6 +42,7 @@ import { UserTokens } from './spotify/UserTokenSource';
 import { ApiTokenRepository } from './store/ApiTokenRepository';
 import { ArtistRepository } from './store/ArtistRepository';
 import { DashboardRepository } from './store/DashboardRepository';
+import { HistoryRepository } from './store/HistoryRepository';
 import { DynamoSessionStore } from './store/DynamoSessionStore';
 import type { Store } from './store/Store';
 import { UserRepository } from './store/UserRepository';
@@ -68,6 +72,8 @@ export interface Services {
   dashboard: DashboardService;
   dashboardRepo: DashboardRepository;
   apiTokens: ApiTokenService;
+  historyImports: HistoryImportService;
+  historyStats: HistoryStatsService;
 }
 
 export const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
@@ -100,7 +106,17 @@ export function buildServices({ config, store, logger, metrics = new Metrics(), 
     features: new TrackFeatureService(artistRepo, features, apiProfile, spotify, appAuth),
   });
   const apiTokens = new ApiTokenService(new ApiTokenRepository(store));
-  return { config, store, metrics, users, spotify, accounts, userTokens, profiles, apiProfile, artists, search, dashboard, dashboardRepo, apiTokens };
+  const historyRepo = new HistoryRepository(store);
+  const historyStats = new HistoryStatsService(historyRepo);
+  const historyImports = new HistoryImportService(historyRepo, {
+    uploadDir: path.join(config.dataDir, 'uploads'),
+    logger,
+    onImported: (userId) => historyStats.forget(userId),
+  });
+  return {
+    config, store, metrics, users, spotify, accounts, userTokens, profiles, apiProfile, artists, search, dashboard, dashboardRepo, apiTokens,
+    historyImports, historyStats,
+  };
 }
 
 /** Builds the Express app without listening, so the server and supertest share it. */
@@ -186,9 +202,15 @@ export function createApp(deps: AppDeps): express.Express {
     getSessionIdentifier: (req) => req.session?.id ?? '',
     cookieName: secure ? '__Host-sda.csrf' : 'sda.csrf',
     cookieOptions: { sameSite: 'lax', secure, httpOnly: true, path: '/' },
-    getCsrfTokenFromRequest: (req) => (req.body as { _csrf?: string } | undefined)?._csrf ?? req.headers['x-csrf-token'],
-    // Scripts authenticate with a bearer token, which a browser never sends on its own: no CSRF risk.
-    skipCsrfProtection: (req) => /^Bearer /i.test(req.headers.authorization ?? ''),
+    // Forms send the token as a field; fetch() as a header; multipart uploads (whose body is streamed
+    // to disk, not parsed) in the form's action URL.
+    getCsrfTokenFromRequest: (req) =>
+      (req.body as { _csrf?: string } | undefined)?._csrf ??
+      req.headers['x-csrf-token'] ??
+      (req.is('multipart/form-data') && typeof req.query._csrf === 'string' ? req.query._csrf : undefined),
+    // Scripts authenticate with a bearer token, which a browser never sends on its own; and a request
+    // without a logged-in session carries no authority to forge. Neither needs a CSRF token.
+    skipCsrfProtection: (req) => /^Bearer /i.test(req.headers.authorization ?? '') || !req.user,
   });
   app.use((req, res, next) => {
     res.locals.user = req.user ?? null;
@@ -204,6 +226,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(authRouter(services, passport));
   app.use(pagesRouter(services));
   app.use(artistsRouter(services));
+  app.use(historyRouter(services));
   app.use(meRouter(services));
   app.use(openApiRouter(services));
 
@@ -249,9 +272,9 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (status >= 500) (req.log ?? logger).error({ err: e }, 'request failed');
     if (retryAfter) res.setHeader('Retry-After', String(retryAfter));
-    if (code === 'reauth_required' && !wantsJson(req)) {
-      // The refresh token is gone: end the session and send the person to log in again.
-      return req.logout(() => res.redirect('/?error=reauth'));
+    if (code === 'reauth_required' && req.isAuthenticated?.() && !/^Bearer /i.test(req.headers.authorization ?? '')) {
+      // The refresh token is gone: end the session; a page sends the person to log in again.
+      return req.logout(() => (wantsJson(req) ? res.status(401).json({ error: { code, message } }) : res.redirect('/?error=reauth')));
     }
     res.status(status);
     if (wantsJson(req)) return res.json({ error: { code, message } });

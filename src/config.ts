@@ -39,6 +39,7 @@ const schema = z.object({
   SANDBOX_CATALOG: optionalString,
   ARTIST_TTL: positiveSeconds.default(7 * 24 * 3600),
   DASHBOARD_CACHE_SECONDS: positiveSeconds.default(600),
+  HISTORY_UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(4096).default(500),
   MUSICBRAINZ_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().optional()),
 });
@@ -69,6 +70,7 @@ export interface Config {
   sandbox: { port: number; profile: 'extended' | 'development'; catalogFile?: string };
   artistTtlSeconds: number;
   dashboardCacheSeconds: number;
+  historyUploadMaxMb: number;
   trustProxy: boolean | number | string;
 }
 
@@ -139,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sandbox: { port: e.SANDBOX_PORT, profile: e.SANDBOX_PROFILE, catalogFile: e.SANDBOX_CATALOG },
     artistTtlSeconds: e.ARTIST_TTL,
     dashboardCacheSeconds: e.DASHBOARD_CACHE_SECONDS,
+    historyUploadMaxMb: e.HISTORY_UPLOAD_MAX_MB,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
   };
 }

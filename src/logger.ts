@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino';
 
 /** Query parameters that carry secrets; their values never reach the logs. */
-const SECRET_PARAMS = /([?&](?:code|state|access_token|refresh_token|token|client_secret)=)[^&]*/gi;
+const SECRET_PARAMS = /([?&](?:code|state|access_token|refresh_token|token|client_secret|_csrf)=)[^&]*/gi;
 
 export function redactUrl(url: string): string {
   return url.replace(SECRET_PARAMS, '$1[redacted]');

@@ -113,6 +113,41 @@ export function openApiDocument(publicUrl: string) {
           responses: { 200: json({ type: 'object', properties: { method: { type: 'string' }, source: { type: 'string' }, genres: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, weight: { type: 'number' }, share: { type: 'number' } } } } } }), ...errors(400, 401, 502) },
         },
       },
+      '/api/me/history/imports': {
+        post: {
+          ...me,
+          summary: 'Import a Spotify data export (the zip as downloaded, or one JSON file) as a background job',
+          requestBody: { required: true, content: { 'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } } } },
+          responses: { 202: json({ type: 'object', properties: { id: { type: 'string' }, status: { const: 'queued' } } }, 'Accepted: poll the job'), ...errors(400, 401), 413: json(error, 'Too large') },
+        },
+        get: { ...me, summary: 'Recent import jobs', responses: { 200: json({ type: 'object' }), ...errors(401) } },
+      },
+      '/api/me/history/imports/{id}': {
+        get: {
+          ...me,
+          summary: 'An import job',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: {
+            200: json({ type: 'object', properties: { id: { type: 'string' }, status: { enum: ['queued', 'running', 'done', 'failed'] }, plays_read: { type: 'integer' }, plays_added: { type: 'integer' }, error: { type: ['string', 'null'] } } }),
+            ...errors(401, 404),
+          },
+        },
+      },
+      '/api/me/history/stats': {
+        get: {
+          ...me,
+          summary: 'Lifetime statistics from imported history for a date range (inclusive, in the time zone)',
+          parameters: [
+            { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
+            { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
+            { name: 'tz', in: 'query', description: 'IANA time zone; default: the one chosen in settings', schema: { type: 'string' } },
+          ],
+          responses: {
+            200: json({ type: 'object', properties: { plays: { type: 'integer' }, ms_played: { type: 'integer' }, top_artists: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, plays: { type: 'integer' }, ms_played: { type: 'integer' } } } }, top_tracks: { type: 'array', items: { type: 'object' } } } }),
+            ...errors(400, 401),
+          },
+        },
+      },
       '/api/me/recent': { get: { ...me, summary: 'The last 50 plays', parameters: [refresh], responses: { 200: json({ type: 'object' }), ...errors(401, 502) } } },
     },
   };

@@ -1,8 +1,11 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { Services } from '../app';
 import { BadRequest } from '../errors';
 import type { Summary } from '../services/DashboardService';
+import { COUNTING_RULES, MIN_PLAY_MS } from '../services/HistoryStatsService';
+
+const TIME_ZONES: string[] = (Intl as unknown as { supportedValuesOf(k: string): string[] }).supportedValuesOf('timeZone');
 
 declare module 'express-session' {
   interface SessionData {
@@ -47,10 +50,21 @@ export function pagesRouter({ profiles, dashboard, dashboardRepo, apiTokens }: S
     res.render('dashboard', { title: 'Your dashboard', user, summary, range, compare: range === 'long_term' ? 'short_term' : 'long_term' });
   });
 
+  router.get('/how-we-count', (_req, res) => {
+    res.render('how-we-count', { title: 'How we count', rules: COUNTING_RULES, minSeconds: MIN_PLAY_MS / 1000 });
+  });
+
+  const settingsPage = async (req: Request, res: Response, status: number, error: string | null, newToken: { token: string; name: string } | null) => {
+    const user = await profiles.user(req.user!.id);
+    res.status(status).render('settings', {
+      title: 'Settings', tokens: await apiTokens.list(user.id), newToken, error, timeZone: user.timeZone, timeZones: TIME_ZONES,
+    });
+  };
+
   router.get('/settings', requireLogin, async (req, res) => {
     const newToken = req.session.newToken ?? null;
     delete req.session.newToken;
-    res.render('settings', { title: 'Settings', tokens: await apiTokens.list(req.user!.id), newToken, error: null });
+    await settingsPage(req, res, 200, null, newToken);
   });
 
   router.post('/settings/tokens', requireLogin, async (req, res) => {
@@ -61,7 +75,7 @@ export function pagesRouter({ profiles, dashboard, dashboardRepo, apiTokens }: S
       res.redirect(303, '/settings#tokens');
     } catch (err) {
       if (!(err instanceof BadRequest)) throw err;
-      res.status(400).render('settings', { title: 'Settings', tokens: await apiTokens.list(req.user!.id), newToken: null, error: err.message });
+      await settingsPage(req, res, 400, err.message, null);
     }
   });
 

@@ -9,8 +9,8 @@ import { type Catalog, getDefaultCatalog, loadCsvCatalog, loadCsvCatalogSync } f
 import { createAccountsRouter, revokeListener, revokeRefreshToken } from './auth';
 import { createMusicbrainzRouter, createReccobeatsRouter } from './enrichment';
 import { imageHandler } from './images';
-import { DEMO_LISTENERS } from './listeners';
-import type { SandboxProfile } from './objects';
+import { DEMO_LISTENERS, generateListeningHistory } from './listeners';
+import { accountId, type SandboxProfile } from './objects';
 import { ApiError, type FaultControl, type FaultTarget, Faults, type SandboxState, type SandboxStats } from './state';
 import { createWebApiRouter } from './webapi';
 
@@ -164,6 +164,36 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   });
   app.get('/_sandbox/listeners', (_req, res) => {
     res.json({ listeners: DEMO_LISTENERS.map((l) => ({ id: l.id, display_name: l.displayName, description: l.description })) });
+  });
+  // A demo listener's data export (extended streaming history), streamed as one JSON array.
+  // `id` is the listener id or the account_id that /v1/me reports. ?plays=N&years=Y size it.
+  app.get('/_sandbox/listeners/:id/export.json', (req, res) => {
+    const listener = DEMO_LISTENERS.find((l) => l.id === req.params.id || accountId(l.id) === req.params.id);
+    if (!listener) {
+      res.status(404).json({ error: { status: 404, message: 'Unknown listener' } });
+      return;
+    }
+    const plays = Math.min(1_000_000, Math.max(0, Number(req.query.plays) || 20_000));
+    const years = Math.min(15, Math.max(1, Number(req.query.years) || 4));
+    res.type('application/json').attachment('Streaming_History_Audio_demo.json');
+    const entries = generateListeningHistory(listener.id, { plays, years, catalog });
+    res.write('[');
+    let first = true;
+    const pump = () => {
+      let chunk = '';
+      for (let i = 0; i < 2000; i++) {
+        const next = entries.next();
+        if (next.done) {
+          res.end(chunk + ']');
+          return;
+        }
+        chunk += (first ? '\n' : ',\n') + JSON.stringify(next.value);
+        first = false;
+      }
+      if (res.write(chunk)) setImmediate(pump);
+      else res.once('drain', pump);
+    };
+    pump();
   });
   app.get('/_sandbox/notable', (_req, res) => {
     res.json(catalog.notable);

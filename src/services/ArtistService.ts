@@ -127,6 +127,19 @@ export class ArtistService {
     return snap.artist?.complete_generation ? { view: toView(snap), fresh: this.isFresh(snap.artist) } : null;
   }
 
+  /** The (first) artist of a track, for links from listening history where only the track id is known. */
+  async artistOfTrack(trackId: string): Promise<string> {
+    try {
+      const track = await this.o.spotify.track(trackId, this.o.appAuth);
+      const artistId = track.artists?.[0]?.id;
+      if (!artistId) throw new NotFound('This track has no artist on Spotify');
+      return artistId;
+    } catch (err) {
+      if (err instanceof UpstreamNotFound) throw new NotFound('Spotify has no track with this id.');
+      throw err;
+    }
+  }
+
   isFresh(artist: ArtistRecord | null): boolean {
     if (!artist?.complete_generation || !artist.fetched_at) return false;
     return Date.now() - Date.parse(artist.fetched_at) < this.o.artistTtlSeconds * 1000;

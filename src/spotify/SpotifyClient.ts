@@ -52,6 +52,10 @@ export class SpotifyClient {
     return this.http.get('/albums', { ids: ids.join(',') }, auth);
   }
 
+  track(id: string, auth: TokenSource): Promise<SpotifyApi.TrackObjectFull> {
+    return this.http.get(`/tracks/${id}`, {}, auth);
+  }
+
   album(id: string, auth: TokenSource): Promise<SpotifyApi.AlbumObjectFull> {
     return this.http.get(`/albums/${id}`, {}, auth);
   }

@@ -11,6 +11,8 @@ export interface User {
   product: string | null;
   createdAt: string;
   lastLoginAt: string;
+  /** IANA time zone for history statistics; UTC until the person picks one. */
+  timeZone: string;
 }
 
 export interface SpotifyTokens {
@@ -31,6 +33,7 @@ interface UserItem {
   product: string | null;
   created_at: string;
   last_login_at: string;
+  time_zone?: string;
   tokens?: string; // encrypted JSON of SpotifyTokens
 }
 
@@ -41,7 +44,7 @@ export class UserRepository {
     private readonly cipher: TokenCipher,
   ) {}
 
-  async upsertFromLogin(profile: Omit<User, 'createdAt' | 'lastLoginAt'>, tokens: SpotifyTokens, now = new Date()): Promise<User> {
+  async upsertFromLogin(profile: Omit<User, 'createdAt' | 'lastLoginAt' | 'timeZone'>, tokens: SpotifyTokens, now = new Date()): Promise<User> {
     const iso = now.toISOString();
     const out = await this.store.doc.send(
       new UpdateCommand({
@@ -87,6 +90,18 @@ export class UserRepository {
     );
   }
 
+  async setTimeZone(id: string, tz: string): Promise<void> {
+    await this.store.doc.send(
+      new UpdateCommand({
+        TableName: this.store.tables.app,
+        Key: APP_KEY.user(id),
+        UpdateExpression: 'SET time_zone = :tz',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':tz': tz },
+      }),
+    );
+  }
+
   /** Forget the tokens (the refresh token was rejected); the user must log in again. */
   async clearTokens(id: string): Promise<void> {
     await this.store.doc.send(
@@ -114,5 +129,6 @@ function toUser(item: UserItem): User {
     product: item.product ?? null,
     createdAt: item.created_at,
     lastLoginAt: item.last_login_at,
+    timeZone: item.time_zone ?? 'UTC',
   };
 }

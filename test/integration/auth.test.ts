@@ -128,10 +128,10 @@ describe('token life', () => {
       await login(t, agent);
       await request(t.sandbox.url).post('/_sandbox/stats/reset').expect(200);
       await new Promise((r) => setTimeout(r, 1100));
-      await agent.get('/dashboard').expect(200);
+      await agent.get('/dashboard?refresh=1').expect(200);
       const stats = (await request(t.sandbox.url).get('/_sandbox/stats').expect(200)).body;
       expect(stats.by_endpoint['POST /api/token']).toBeGreaterThanOrEqual(1);
-      expect(stats.by_endpoint['GET /v1/me']).toBeGreaterThanOrEqual(1);
+      expect(stats.by_endpoint['GET /v1/me/top/artists']).toBeGreaterThanOrEqual(3);
     } finally {
       await t.close();
     }
@@ -145,7 +145,7 @@ describe('token life', () => {
       await login(t, agent, listener.id);
       t.sandbox.revokeListener(listener.id);
       await new Promise((r) => setTimeout(r, 1100));
-      await agent.get('/dashboard').expect(302).expect('location', '/?error=reauth');
+      await agent.get('/dashboard?refresh=1').expect(302).expect('location', '/?error=reauth');
       const landing = await agent.get('/?error=reauth').expect(200);
       expect(landing.text).toContain('log in again');
       await agent.get('/dashboard').expect(302).expect('location', '/?error=login_required');

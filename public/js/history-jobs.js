@@ -1,0 +1,26 @@
+// Polls running imports and reloads the page when one finishes.
+(function () {
+  'use strict';
+  var jobs = document.querySelectorAll('.job[data-status="queued"], .job[data-status="running"]');
+  if (!jobs.length) return;
+  function poll() {
+    var pending = 0, finished = false, done = 0;
+    Array.prototype.forEach.call(jobs, function (li) {
+      pending++;
+      fetch('/api/me/history/imports/' + li.dataset.jobId, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+        .then(function (r) { return r.json(); })
+        .then(function (j) {
+          li.dataset.status = j.status;
+          li.querySelector('.job-status').textContent = j.status;
+          li.querySelector('.job-progress').textContent = j.plays_read.toLocaleString() + ' plays read, ' + j.plays_added.toLocaleString() + ' new';
+          if (j.status === 'done' || j.status === 'failed') finished = true;
+        })
+        .catch(function () {})
+        .finally(function () {
+          done++;
+          if (done === pending) { if (finished) location.reload(); else setTimeout(poll, 1000); }
+        });
+    });
+  }
+  setTimeout(poll, 500);
+})();

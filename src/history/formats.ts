@@ -1,0 +1,121 @@
+/**
+ * The two formats of Spotify's data export, recognised by file name, and their entries mapped onto
+ * one `Play` shape. Entries are untrusted: anything malformed is reported, never guessed.
+ *
+ * - Account data: `StreamingHistory_music_N.json` / `StreamingHistory_podcast_N.json` (older:
+ *   `StreamingHistoryN.json`): {endTime: "2024-01-31 23:59" (UTC, minute), artistName, trackName, msPlayed}.
+ * - Extended streaming history: `Streaming_History_Audio_<years>_<n>.json` (older: `endsong_N.json`):
+ *   {ts: "2019-06-01T12:34:56Z" (end of play, UTC), ms_played, master_metadata_*, spotify_track_uri,
+ *   episode_*, audiobook_*, reason_start, reason_end, shuffle, skipped, offline, incognito_mode, platform, conn_country, ...}.
+ *   Video files (`Streaming_History_Video_*`) are podcasts' video plays: kept with episodes.
+ */
+export type HistoryFormat = 'account' | 'account-podcast' | 'extended';
+
+export function formatOf(path: string): HistoryFormat | null {
+  const name = path.split('/').pop() ?? '';
+  if (/^StreamingHistory_podcast_\d+\.json$/i.test(name)) return 'account-podcast';
+  if (/^StreamingHistory(_music)?_?\d+\.json$/i.test(name)) return 'account';
+  if (/^(Streaming_History_(Audio|Video)_.*|endsong_\d+)\.json$/i.test(name)) return 'extended';
+  return null;
+}
+
+export type PlayKind = 'music' | 'episode' | 'audiobook';
+
+export interface Play {
+  /** End of the play, ms since the epoch (UTC). */
+  ts: number;
+  kind: PlayKind;
+  /** Track, episode or chapter name. */
+  name: string;
+  /** Artist, show or audiobook. */
+  artist: string;
+  album: string | null;
+  /** Spotify track id when the export gives the URI. */
+  trackId: string | null;
+  ms: number;
+  skipped: boolean | null;
+  shuffle: boolean | null;
+  offline: boolean | null;
+  incognito: boolean | null;
+  platform: string | null;
+  country: string | null;
+}
+
+export class InvalidEntry extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidEntry';
+  }
+}
+
+const str = (v: unknown, max = 500): string | null => (typeof v === 'string' && v.trim() !== '' ? v.slice(0, max) : null);
+const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
+
+function msPlayed(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 24 * 3600_000) throw new InvalidEntry(`invalid ms_played ${JSON.stringify(v)}`);
+  return Math.round(v);
+}
+
+/** Simplifies platform strings such as "Android OS 9 API 28 (samsung, SM-G960F)" to "Android". */
+export function platformName(raw: string | null): string | null {
+  if (!raw) return null;
+  const p = raw.toLowerCase();
+  if (p.includes('android')) return 'Android';
+  if (p.includes('ios') || p.includes('iphone') || p.includes('ipad')) return 'iOS';
+  if (p.includes('windows')) return 'Windows';
+  if (p.includes('os x') || p.includes('macos') || p.includes('mac os')) return 'macOS';
+  if (p.includes('linux')) return 'Linux';
+  if (p.includes('web') || p.includes('browser')) return 'Web player';
+  if (p.includes('cast') || p.includes('speaker') || p.includes('sonos') || p.includes('echo') || p.includes('tv')) return 'Speakers & TV';
+  return raw.slice(0, 40);
+}
+
+/** Maps one entry, or returns null for entries that are no play at all (no track, episode or chapter). */
+export function toPlay(format: HistoryFormat, e: Record<string, unknown>): Play | null {
+  if (format === 'extended') {
+    const ts = Date.parse(String(e.ts ?? ''));
+    if (!Number.isFinite(ts)) throw new InvalidEntry(`invalid ts ${JSON.stringify(e.ts)}`);
+    const base = {
+      ts,
+      ms: msPlayed(e.ms_played),
+      skipped: bool(e.skipped),
+      shuffle: bool(e.shuffle),
+      offline: bool(e.offline),
+      incognito: bool(e.incognito_mode),
+      platform: platformName(str(e.platform)),
+      country: str(e.conn_country, 4),
+    };
+    const track = str(e.master_metadata_track_name);
+    if (track) {
+      const uri = str(e.spotify_track_uri);
+      const id = uri && /^spotify:track:([0-9A-Za-z]{22})$/.exec(uri)?.[1];
+      return { ...base, kind: 'music', name: track, artist: str(e.master_metadata_album_artist_name) ?? 'Unknown artist', album: str(e.master_metadata_album_album_name), trackId: id || null };
+    }
+    const episode = str(e.episode_name);
+    if (episode) return { ...base, kind: 'episode', name: episode, artist: str(e.episode_show_name) ?? 'Unknown show', album: null, trackId: null };
+    const chapter = str(e.audiobook_chapter_title) ?? str(e.audiobook_title);
+    if (chapter) return { ...base, kind: 'audiobook', name: chapter, artist: str(e.audiobook_title) ?? 'Unknown audiobook', album: null, trackId: null };
+    return null;
+  }
+  // Account data: "2024-01-31 23:59" in UTC.
+  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})$/.exec(String(e.endTime ?? ''));
+  if (!m) throw new InvalidEntry(`invalid endTime ${JSON.stringify(e.endTime)}`);
+  const ts = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+  const ms = msPlayed(e.msPlayed);
+  const common = { ts, ms, skipped: null, shuffle: null, offline: null, incognito: null, platform: null, country: null, album: null, trackId: null };
+  if (format === 'account-podcast') {
+    const episode = str(e.episodeName);
+    return episode ? { ...common, kind: 'episode', name: episode, artist: str(e.podcastName) ?? 'Unknown show' } : null;
+  }
+  const track = str(e.trackName);
+  if (!track) return null;
+  return { ...common, kind: 'music', name: track, artist: str(e.artistName) ?? 'Unknown artist' };
+}
+
+/**
+ * Two entries are the same play when they end in the same minute with the same track: this merges
+ * re-imports, overlapping files, and the minute-precision account data with the extended history.
+ */
+export function playKey(p: Pick<Play, 'ts' | 'kind' | 'name' | 'artist'>): string {
+  return `${Math.floor(p.ts / 60_000)}|${p.kind[0]}|${p.artist.toLowerCase()}|${p.name.toLowerCase()}`;
+}

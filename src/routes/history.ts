@@ -1,0 +1,162 @@
+import fs from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import axios from 'axios';
+import busboy from 'busboy';
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { Services } from '../app';
+import { AppError, BadRequest, NotFound, UpstreamNotFound } from '../errors';
+import { isTimeZone } from '../history/timeZones';
+import { HistoryImportService } from '../services/HistoryImportService';
+import { apiUser } from './authn';
+import { requireLogin } from './pages';
+
+const statsQuery = z.object({
+  from: z.string().max(10).optional(),
+  to: z.string().max(10).optional(),
+  tz: z.string().max(64).optional(),
+});
+
+/**
+ * Streams a multipart upload (field `file`) to disk with a size limit. Nothing is buffered in
+ * memory; an oversized or missing file is a 4xx and the partial file is removed.
+ */
+function receiveUpload(req: Request, target: string, maxBytes: number): Promise<{ originalName: string }> {
+  return new Promise((resolve, reject) => {
+    const type = req.headers['content-type'] ?? '';
+    if (!type.startsWith('multipart/form-data')) return reject(new BadRequest('Send the file as multipart/form-data in a field named "file".', 'expected_multipart'));
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: req.headers, limits: { files: 1, fileSize: maxBytes, fields: 5, fieldSize: 1024 } });
+    } catch {
+      return reject(new BadRequest('The upload could not be read.', 'bad_multipart'));
+    }
+    let got: Promise<{ originalName: string }> | undefined;
+    bb.on('file', (field, stream, info) => {
+      if (field !== 'file' || got) {
+        stream.resume();
+        return;
+      }
+      try {
+        HistoryImportService.validateUploadName(info.filename ?? '');
+      } catch (err) {
+        stream.resume();
+        got = Promise.reject(err);
+        got.catch(() => undefined);
+        return;
+      }
+      let truncated = false;
+      stream.on('limit', () => (truncated = true));
+      const written = pipeline(stream, fs.createWriteStream(target)).then(() => {
+        if (truncated) throw new AppError(413, 'file_too_large', `The file is larger than ${Math.round(maxBytes / 2 ** 20)} MB.`);
+        return { originalName: info.filename ?? 'upload' };
+      });
+      written.catch(() => undefined);
+      got = written;
+    });
+    bb.on('error', () => reject(new BadRequest('The upload was cut off or malformed.', 'bad_multipart')));
+    bb.on('close', () => {
+      if (!got) return reject(new BadRequest('No file: send it in a field named "file".', 'missing_file'));
+      got.then(resolve, (err) => {
+        fs.rm(target, { force: true }, () => undefined);
+        reject(err);
+      });
+    });
+    req.pipe(bb);
+  });
+}
+
+export function historyRouter(services: Services): Router {
+  const { historyImports, historyStats, users, config, profiles } = services;
+  const router = Router();
+  const maxBytes = config.historyUploadMaxMb * 2 ** 20;
+
+  const upload = async (req: Request) => {
+    const target = historyImports.uploadPath();
+    const { originalName } = await receiveUpload(req, target, maxBytes);
+    return historyImports.start(req.user!.id, { path: target, originalName });
+  };
+
+  router.post('/api/me/history/imports', apiUser(services), async (req, res) => {
+    const job = await upload(req);
+    res.status(202).location(`/api/me/history/imports/${job.id}`).json({ id: job.id, status: job.status });
+  });
+
+  router.get('/api/me/history/imports', apiUser(services), async (req, res) => {
+    res.json({ imports: await historyImports.jobs(req.user!.id) });
+  });
+
+  router.get('/api/me/history/imports/:id', apiUser(services), async (req, res) => {
+    if (!/^[0-9a-f-]{36}$/.test(String(req.params.id))) throw new NotFound('No such import');
+    const job = await historyImports.job(req.user!.id, String(req.params.id));
+    res.json({ id: job.id, status: job.status, plays_read: job.plays_read, plays_added: job.plays_added, episodes_read: job.episodes_read, files: job.files, error: job.error, created_at: job.created_at, finished_at: job.finished_at });
+  });
+
+  router.get('/api/me/history/stats', apiUser(services), async (req, res) => {
+    const q = statsQuery.safeParse(req.query);
+    if (!q.success) throw new BadRequest('from and to are dates (YYYY-MM-DD); tz is an IANA time zone.', 'invalid_query');
+    const user = await profiles.user(req.user!.id);
+    res.json(await historyStats.stats(user.id, { ...q.data, tz: q.data.tz ?? user.timeZone }));
+  });
+
+  // ---- pages ----
+  router.get('/history', requireLogin, async (req, res) => {
+    const user = await profiles.user(req.user!.id);
+    const preset = typeof req.query.range === 'string' ? req.query.range : 'all';
+    const year = new Date().getUTCFullYear();
+    const ranges: Record<string, { from?: string; to?: string }> = {
+      all: {},
+      this_year: { from: `${year}-01-01`, to: `${year}-12-31` },
+      last_year: { from: `${year - 1}-01-01`, to: `${year - 1}-12-31` },
+    };
+    let range = ranges[preset] ?? {};
+    let error: string | null = null;
+    if (preset === 'custom') range = { from: String(req.query.from ?? '') || undefined, to: String(req.query.to ?? '') || undefined };
+    let stats = null;
+    try {
+      stats = await historyStats.stats(user.id, { ...range, tz: user.timeZone });
+    } catch (err) {
+      if (!(err instanceof BadRequest)) throw err;
+      error = err.message;
+    }
+    const jobs = await historyImports.jobs(user.id);
+    res.status(error ? 400 : 200).render('history', { title: 'Listening history', user, stats, jobs, preset, range, error, demo: config.demoMode });
+  });
+
+  router.post('/history/imports', requireLogin, async (req, res) => {
+    await upload(req);
+    res.redirect(303, '/history#imports');
+  });
+
+  /** Demo mode: imports the demo listener's generated export from the sandbox, one click. */
+  router.post('/history/demo-import', requireLogin, async (req, res) => {
+    if (!config.demoMode) throw new NotFound('Demo imports exist only in demo mode');
+    const target = historyImports.uploadPath();
+    const url = `${config.spotify.accountsUrl}/_sandbox/listeners/${encodeURIComponent(req.user!.id)}/export.json`;
+    const answer = await axios.get(url, { responseType: 'stream', validateStatus: () => true, timeout: 30_000 });
+    if (answer.status !== 200) {
+      answer.data.resume();
+      throw new UpstreamNotFound('The sandbox has no demo export for this listener.');
+    }
+    await pipeline(answer.data, fs.createWriteStream(target));
+    await historyImports.start(req.user!.id, { path: target, originalName: 'Streaming_History_Audio_demo.json' });
+    res.redirect(303, '/history#imports');
+  });
+
+  router.post('/settings/time-zone', requireLogin, async (req, res) => {
+    const tz = typeof req.body?.time_zone === 'string' ? req.body.time_zone : '';
+    if (!isTimeZone(tz)) throw new BadRequest('Pick a time zone from the list.', 'invalid_time_zone');
+    await users.setTimeZone(req.user!.id, tz);
+    res.redirect(303, '/settings#time-zone');
+  });
+
+  /** Track links in the history: Spotify tells which artist a track id belongs to. */
+  router.get('/tracks/:id', async (req, res) => {
+    const id = String(req.params.id);
+    if (!/^[0-9A-Za-z]{22}$/.test(id)) throw new BadRequest('Track ids are 22 characters of letters and digits.', 'invalid_track_id');
+    const artistId = await services.artists.artistOfTrack(id);
+    res.redirect(302, `/artists/${artistId}`);
+  });
+
+  return router;
+}

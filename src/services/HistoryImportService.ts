@@ -1,0 +1,252 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import yauzl from 'yauzl';
+import { BadRequest, NotFound } from '../errors';
+import { formatOf, InvalidEntry, toPlay, type HistoryFormat, type Play } from '../history/formats';
+import { jsonArrayObjects, MalformedJson } from '../history/jsonArrayStream';
+import { dayOf, type HistoryRepository, type ImportJob } from '../store/HistoryRepository';
+import { Limiter } from '../util/Limiter';
+
+export interface ImportLimits {
+  /** Largest uncompressed history file accepted (each zip entry or a plain JSON upload). */
+  maxEntryBytes: number;
+  /** Largest total of uncompressed history files in one zip. */
+  maxTotalBytes: number;
+  /** Largest uncompressed/compressed ratio of an entry: beyond it a zip is a bomb, not an export. */
+  maxRatio: number;
+  maxEntries: number;
+}
+
+export const DEFAULT_LIMITS: ImportLimits = {
+  maxEntryBytes: 300 * 1024 * 1024,
+  maxTotalBytes: 2 * 1024 * 1024 * 1024,
+  maxRatio: 100,
+  maxEntries: 2000,
+};
+
+/** Plays held in memory before they are merged into their day items; keeps memory flat. */
+const FLUSH_PLAYS = 25_000;
+
+interface Source {
+  name: string;
+  format: HistoryFormat | null;
+  open(): Promise<Readable>;
+}
+
+/** What the person sees when an import fails: the file and where in it, never a stack trace. */
+class ImportFailure extends Error {}
+
+/**
+ * Imports a Spotify data export (the zip as downloaded, or one JSON file) as a background job.
+ * Two passes over the files: the first validates everything (JSON shape, entry fields, zip safety)
+ * and counts, so a bad file fails the job before anything is written; the second streams the plays
+ * into day items (HistoryRepository.mergeDays), which is idempotent: re-importing adds nothing twice.
+ */
+export class HistoryImportService {
+  private readonly queue = new Limiter(1);
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly repo: HistoryRepository,
+    private readonly o: { uploadDir: string; logger?: Logger; limits?: Partial<ImportLimits>; onImported?: (userId: string) => void },
+  ) {
+    fs.mkdirSync(o.uploadDir, { recursive: true });
+  }
+
+  get limits(): ImportLimits {
+    return { ...DEFAULT_LIMITS, ...this.o.limits };
+  }
+
+  /** A new path for an upload to be written to (the caller streams the request body there). */
+  uploadPath(): string {
+    return path.join(this.o.uploadDir, `${Date.now()}-${crypto.randomBytes(8).toString('hex')}.upload`);
+  }
+
+  /** Queues the import of an uploaded file; the job's progress is readable at once. */
+  async start(userId: string, file: { path: string; originalName: string }): Promise<ImportJob> {
+    const now = new Date().toISOString();
+    const job: ImportJob = {
+      id: crypto.randomUUID(),
+      status: 'queued',
+      file_name: path.basename(file.originalName).slice(0, 200) || 'upload',
+      plays_read: 0,
+      plays_added: 0,
+      episodes_read: 0,
+      files: [],
+      error: null,
+      created_at: now,
+      updated_at: now,
+      finished_at: null,
+    };
+    await this.repo.putJob(userId, job);
+    const run = this.queue
+      .run(() => this.run(userId, job, file))
+      .catch((err: unknown) => this.o.logger?.error({ err, job: job.id }, 'import job crashed'))
+      .finally(() => {
+        fs.rm(file.path, { force: true }, () => undefined);
+        this.running.delete(run);
+      });
+    this.running.add(run);
+    return job;
+  }
+
+  async job(userId: string, id: string): Promise<ImportJob> {
+    const job = await this.repo.getJob(userId, id);
+    if (!job) throw new NotFound('No such import');
+    return job;
+  }
+
+  jobs(userId: string): Promise<ImportJob[]> {
+    return this.repo.listJobs(userId);
+  }
+
+  /** Waits for every queued import (tests, graceful shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size) await Promise.all([...this.running]);
+  }
+
+  private async run(userId: string, job: ImportJob, file: { path: string; originalName: string }): Promise<void> {
+    const update = (fields: Partial<ImportJob>) => this.repo.updateJob(userId, job.id, fields);
+    await update({ status: 'running' });
+    let zip: yauzl.ZipFile | undefined;
+    try {
+      const sources = await this.sources(file, (z) => (zip = z));
+      if (sources.length === 0) throw new ImportFailure('No listening history found: the zip holds no StreamingHistory or Streaming_History_Audio files.');
+      // Pass 1: validate and count, writing nothing.
+      let total = 0;
+      let episodes = 0;
+      for (const src of sources) {
+        for await (const play of this.plays(src)) {
+          if (play.kind === 'music') total++;
+          else episodes++;
+        }
+      }
+      await update({ files: sources.map((s) => s.name), episodes_read: episodes });
+      // Pass 2: merge into day items in bounded batches.
+      let read = 0;
+      let added = 0;
+      let buffered = new Map<string, Play[]>();
+      let count = 0;
+      const flush = async () => {
+        if (count === 0) return;
+        const res = await this.repo.mergeDays(userId, buffered);
+        added += res.added;
+        buffered = new Map();
+        count = 0;
+        await update({ plays_read: read, plays_added: added });
+      };
+      for (const src of sources) {
+        for await (const play of this.plays(src)) {
+          const day = dayOf(play.ts);
+          const list = buffered.get(day);
+          if (list) list.push(play);
+          else buffered.set(day, [play]);
+          count++;
+          if (play.kind === 'music') read++;
+          if (count >= FLUSH_PLAYS) await flush();
+        }
+      }
+      await flush();
+      await this.repo.bumpVersion(userId);
+      await update({ status: 'done', plays_read: read, plays_added: added, finished_at: new Date().toISOString() });
+      this.o.onImported?.(userId);
+      this.o.logger?.info({ job: job.id, plays: total, added, episodes }, 'history import done');
+    } catch (err) {
+      const message =
+        err instanceof ImportFailure || err instanceof MalformedJson
+          ? err.message
+          : err instanceof Error && /invalid|corrupt|zip|central directory|signature/i.test(err.message)
+            ? `The upload is not a readable zip or JSON file (${err.message}).`
+            : 'The import failed on our side; it has been logged. Try again.';
+      if (!(err instanceof ImportFailure || err instanceof MalformedJson)) this.o.logger?.warn({ err, job: job.id }, 'history import failed');
+      await update({ status: 'failed', error: message, finished_at: new Date().toISOString() });
+    } finally {
+      zip?.close();
+    }
+  }
+
+  /** Plays of one source, validated; errors name the file and the entry. */
+  private async *plays(src: Source): AsyncGenerator<Play> {
+    let format = src.format;
+    let index = 0;
+    for await (const entry of jsonArrayObjects(await src.open(), src.name)) {
+      format ??= 'ts' in entry ? 'extended' : 'endTime' in entry ? ('episodeName' in entry ? 'account-podcast' : 'account') : null;
+      if (!format) throw new ImportFailure(`${src.name}: entry 1 is not a Spotify streaming history entry (no "ts" or "endTime").`);
+      let play: Play | null;
+      try {
+        play = toPlay(format, entry);
+      } catch (err) {
+        if (err instanceof InvalidEntry) throw new ImportFailure(`${src.name}: entry ${index + 1}: ${err.message}`);
+        throw err;
+      }
+      index++;
+      if (play) yield play;
+    }
+  }
+
+  /** The history files of the upload: the zip's matching entries (checked for safety) or the file itself. */
+  private async sources(file: { path: string; originalName: string }, keep: (z: yauzl.ZipFile) => void): Promise<Source[]> {
+    const limits = this.limits;
+    const head = Buffer.alloc(4);
+    const fd = await fs.promises.open(file.path, 'r');
+    try {
+      await fd.read(head, 0, 4, 0);
+    } finally {
+      await fd.close();
+    }
+    if (head.readUInt32LE(0) !== 0x04034b50) {
+      const size = (await fs.promises.stat(file.path)).size;
+      if (size > limits.maxEntryBytes) throw new ImportFailure(`The file is larger than ${limits.maxEntryBytes / 2 ** 20} MB.`);
+      return [{ name: path.basename(file.originalName), format: formatOf(file.originalName), open: async () => fs.createReadStream(file.path) }];
+    }
+    const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
+      yauzl.open(file.path, { lazyEntries: true, validateEntrySizes: true, autoClose: false }, (err, z) => (err ? reject(err) : resolve(z!))),
+    );
+    keep(zip);
+    const entries: yauzl.Entry[] = [];
+    await new Promise<void>((resolve, reject) => {
+      zip.on('entry', (e: yauzl.Entry) => {
+        entries.push(e);
+        if (entries.length > limits.maxEntries) return reject(new ImportFailure(`The zip has more than ${limits.maxEntries} entries.`));
+        zip.readEntry();
+      });
+      zip.on('end', () => resolve());
+      // yauzl itself refuses entry names with "..", absolute paths or backslashes.
+      zip.on('error', (err: Error) =>
+        reject(/relative path|absolute path|invalid characters/i.test(err.message) ? new ImportFailure(`The zip contains an unsafe path (${err.message}); it was rejected.`) : err),
+      );
+      zip.readEntry();
+    });
+    const sources: Source[] = [];
+    let total = 0;
+    for (const e of entries) {
+      const name = e.fileName;
+      // Path tricks: absolute paths, drive letters, parent directories, backslashes.
+      if (name.startsWith('/') || /^[A-Za-z]:/.test(name) || name.split(/[\\/]/).includes('..')) {
+        throw new ImportFailure(`The zip contains an unsafe path (${JSON.stringify(name.slice(0, 100))}); it was rejected.`);
+      }
+      if (name.endsWith('/')) continue;
+      const format = formatOf(name);
+      if (!format) continue; // not history: ignored
+      if (e.uncompressedSize > limits.maxEntryBytes) throw new ImportFailure(`${name} is larger than ${limits.maxEntryBytes / 2 ** 20} MB uncompressed.`);
+      if (e.compressedSize > 0 && e.uncompressedSize / e.compressedSize > limits.maxRatio && e.uncompressedSize > 10 * 2 ** 20) {
+        throw new ImportFailure(`${name} expands ${Math.round(e.uncompressedSize / e.compressedSize)}× when unpacked: rejected as a zip bomb.`);
+      }
+      total += e.uncompressedSize;
+      if (total > limits.maxTotalBytes) throw new ImportFailure(`The history files add up to more than ${limits.maxTotalBytes / 2 ** 30} GB uncompressed.`);
+      sources.push({
+        name,
+        format,
+        open: () => new Promise<Readable>((resolve, reject) => zip.openReadStream(e, (err, s) => (err ? reject(err) : resolve(s!)))),
+      });
+    }
+    return sources.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  }
+
+  static validateUploadName(name: string): void {
+    if (!/\.(zip|json)$/i.test(name)) throw new BadRequest('Upload the export as downloaded (a .zip) or one of its .json files.', 'unsupported_file');
+  }
+}

@@ -1,0 +1,226 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { playKey, type Play, type PlayKind } from '../history/formats';
+import type { Store } from './Store';
+
+/**
+ * Listening history, one item per user per UTC day (app table):
+ *   pk="HIST#<userId>"  sk="D#<YYYY-MM-DD>"
+ *     dict   JSON [[name, artist, album|null, trackId|null, kind], ...]   what was played that day
+ *     meta   JSON {"p": [platforms], "c": [countries]}
+ *     plays  "sec,dict,ms,flags,platform,country" rows joined by "\n" (sec = seconds into the day)
+ *     count, ms   music entries and their milliseconds, for quick totals
+ * A 10-year history is about 3,650 items, each a few kilobytes.
+ *   pk="USER#<userId>"  sk="HISTMETA"      version (bumped by every import), totals
+ *   pk="USER#<userId>"  sk="IMPORT#<id>"   an import job
+ */
+const DAY_MS = 86_400_000;
+const KINDS: PlayKind[] = ['music', 'episode', 'audiobook'];
+
+export interface HistoryMeta {
+  version: number;
+  updated_at: string | null;
+}
+
+export interface ImportJob {
+  id: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  file_name: string;
+  plays_read: number;
+  plays_added: number;
+  episodes_read: number;
+  files: string[];
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+export function dayOf(ts: number): string {
+  return new Date(ts - (ts % DAY_MS)).toISOString().slice(0, 10);
+}
+
+function flags(p: Play): number {
+  const bit = (v: boolean | null, shift: number) => (v === null ? 0 : (v ? 1 : 0) << shift | (1 << (shift + 1)));
+  return bit(p.skipped, 0) | bit(p.shuffle, 2) | bit(p.offline, 4) | bit(p.incognito, 6);
+}
+
+function unflag(f: number, shift: number): boolean | null {
+  return f & (1 << (shift + 1)) ? Boolean(f & (1 << shift)) : null;
+}
+
+/** Encodes one day's plays compactly; the inverse of decodeDay. */
+export function encodeDay(date: string, plays: Play[]): Record<string, unknown> {
+  const dayStart = Date.parse(`${date}T00:00:00Z`);
+  const dict: (string | number | null)[][] = [];
+  const dictIndex = new Map<string, number>();
+  const platforms: string[] = [];
+  const countries: string[] = [];
+  const idx = (list: string[], v: string | null) => {
+    if (v === null) return -1;
+    let i = list.indexOf(v);
+    if (i < 0) i = list.push(v) - 1;
+    return i;
+  };
+  const rows: string[] = [];
+  let count = 0;
+  let ms = 0;
+  for (const p of [...plays].sort((a, b) => a.ts - b.ts)) {
+    const key = `${p.kind}|${p.artist}|${p.name}|${p.album ?? ''}|${p.trackId ?? ''}`;
+    let d = dictIndex.get(key);
+    if (d === undefined) {
+      d = dict.push([p.name, p.artist, p.album, p.trackId, KINDS.indexOf(p.kind)]) - 1;
+      dictIndex.set(key, d);
+    }
+    rows.push(`${Math.round((p.ts - dayStart) / 1000)},${d},${p.ms},${flags(p)},${idx(platforms, p.platform)},${idx(countries, p.country)}`);
+    if (p.kind === 'music') {
+      count++;
+      ms += p.ms;
+    }
+  }
+  return { dict: JSON.stringify(dict), meta: JSON.stringify({ p: platforms, c: countries }), plays: rows.join('\n'), count, ms };
+}
+
+export function decodeDay(date: string, item: Record<string, unknown>): Play[] {
+  const dayStart = Date.parse(`${date}T00:00:00Z`);
+  const dict = JSON.parse(String(item.dict ?? '[]')) as [string, string, string | null, string | null, number][];
+  const meta = JSON.parse(String(item.meta ?? '{"p":[],"c":[]}')) as { p: string[]; c: string[] };
+  const text = String(item.plays ?? '');
+  if (!text) return [];
+  return text.split('\n').map((row) => {
+    const [sec, d, ms, f, pl, co] = row.split(',').map(Number);
+    const [name, artist, album, trackId, kind] = dict[d];
+    return {
+      ts: dayStart + sec * 1000,
+      kind: KINDS[kind],
+      name,
+      artist,
+      album,
+      trackId,
+      ms,
+      skipped: unflag(f, 0),
+      shuffle: unflag(f, 2),
+      offline: unflag(f, 4),
+      incognito: unflag(f, 6),
+      platform: pl >= 0 ? meta.p[pl] : null,
+      country: co >= 0 ? meta.c[co] : null,
+    };
+  });
+}
+
+export class HistoryRepository {
+  constructor(private readonly store: Store) {}
+
+  private get table(): string {
+    return this.store.tables.app;
+  }
+
+  /**
+   * Merges plays into their day items: existing plays stay, a play already there (same minute,
+   * same track: playKey) is not added again. Returns how many music plays were new.
+   */
+  async mergeDays(userId: string, days: Map<string, Play[]>): Promise<{ added: number; items: number }> {
+    const dates = [...days.keys()];
+    const existing = new Map<string, Play[]>();
+    const found = await this.store.batchGet(this.table, dates.map((d) => ({ pk: `HIST#${userId}`, sk: `D#${d}` })));
+    for (const item of found) {
+      const date = String(item.sk).slice(2);
+      existing.set(date, decodeDay(date, item));
+    }
+    let added = 0;
+    const items: Record<string, unknown>[] = [];
+    for (const [date, plays] of days) {
+      const before = existing.get(date) ?? [];
+      const keys = new Set(before.map(playKey));
+      const merged = [...before];
+      for (const p of plays) {
+        const k = playKey(p);
+        if (keys.has(k)) continue;
+        keys.add(k);
+        merged.push(p);
+        if (p.kind === 'music') added++;
+      }
+      if (merged.length !== before.length) items.push({ pk: `HIST#${userId}`, sk: `D#${date}`, ...encodeDay(date, merged) });
+    }
+    if (items.length) await this.store.batchPut(this.table, items, { concurrency: 4 });
+    return { added, items: items.length };
+  }
+
+  /** Every day item of a user, oldest first, decoded lazily by the caller. */
+  async allDays(userId: string): Promise<{ date: string; item: Record<string, unknown> }[]> {
+    const out: { date: string; item: Record<string, unknown> }[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.store.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+          ExpressionAttributeValues: { ':pk': `HIST#${userId}`, ':d': 'D#' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) out.push({ date: String(item.sk).slice(2), item });
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  async meta(userId: string): Promise<HistoryMeta> {
+    const out = await this.store.doc.send(new GetCommand({ TableName: this.table, Key: { pk: `USER#${userId}`, sk: 'HISTMETA' }, ConsistentRead: true }));
+    return { version: (out.Item?.version as number) ?? 0, updated_at: (out.Item?.updated_at as string) ?? null };
+  }
+
+  async bumpVersion(userId: string): Promise<void> {
+    await this.store.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: `USER#${userId}`, sk: 'HISTMETA' },
+        UpdateExpression: 'ADD version :one SET updated_at = :t',
+        ExpressionAttributeValues: { ':one': 1, ':t': new Date().toISOString() },
+      }),
+    );
+  }
+
+  async putJob(userId: string, job: ImportJob): Promise<void> {
+    await this.store.doc.send(new PutCommand({ TableName: this.table, Item: { pk: `USER#${userId}`, sk: `IMPORT#${job.id}`, ...job } }));
+  }
+
+  async updateJob(userId: string, id: string, fields: Partial<ImportJob>): Promise<void> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets = Object.entries({ ...fields, updated_at: new Date().toISOString() }).map(([k, v], i) => {
+      names[`#f${i}`] = k;
+      values[`:v${i}`] = v;
+      return `#f${i} = :v${i}`;
+    });
+    await this.store.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: `USER#${userId}`, sk: `IMPORT#${id}` },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async getJob(userId: string, id: string): Promise<ImportJob | null> {
+    const out = await this.store.doc.send(new GetCommand({ TableName: this.table, Key: { pk: `USER#${userId}`, sk: `IMPORT#${id}` }, ConsistentRead: true }));
+    if (!out.Item) return null;
+    const { pk: _pk, sk: _sk, ...job } = out.Item;
+    return job as ImportJob;
+  }
+
+  async listJobs(userId: string, limit = 10): Promise<ImportJob[]> {
+    const out = await this.store.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :i)',
+        ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':i': 'IMPORT#' },
+      }),
+    );
+    return (out.Items ?? [])
+      .map(({ pk: _pk, sk: _sk, ...job }) => job as ImportJob)
+      .sort((a, b) => b.created_at.localeCompare(a.created_at))
+      .slice(0, limit);
+  }
+}
