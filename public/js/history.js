@@ -23,7 +23,7 @@
     });
     var xs = []; for (var i = 0; i < weeks; i++) xs.push(new Date(firstMonday + i * 7 * DAY).toISOString().slice(0, 10));
     SDA.plot('chart-calendar', [{ type: 'heatmap', x: xs, y: WEEKDAYS, z: z, text: text, hoverinfo: 'text', xgap: 2, ygap: 2,
-      colorscale: [[0, '#1b2a22'], [0.3, '#1f6b3c'], [1, '#1ed760']], colorbar: { title: { text: 'min' }, thickness: 10 } }],
+      colorscale: [[0, '#1b2a22'], [0.3, '#1f6b3c'], [1, '#1ed760']], showscale: false }],
       { xaxis: { type: 'date', showgrid: false }, yaxis: { autorange: 'reversed', showgrid: false }, margin: { l: 40, r: 10, t: 6, b: 30 } });
   }
 
@@ -32,7 +32,7 @@
 
   var hours = []; for (var h = 0; h < 24; h++) hours.push(String(h).padStart(2, '0'));
   SDA.plot('chart-hour-weekday', [{ type: 'heatmap', x: hours, y: WEEKDAYS, z: d.hour_weekday, xgap: 1, ygap: 1,
-    colorscale: [[0, '#171a21'], [0.5, '#2f6fb0'], [1, '#4aa8ff']], hovertemplate: '%{y} %{x}:00 · %{z} plays<extra></extra>', colorbar: { thickness: 10 } }],
+    colorscale: [[0, '#171a21'], [0.5, '#2f6fb0'], [1, '#4aa8ff']], hovertemplate: '%{y} %{x}:00 · %{z} plays<extra></extra>', showscale: false }],
     { yaxis: { autorange: 'reversed' }, margin: { l: 40, r: 10, t: 6, b: 30 } });
 
   if (d.platforms.length) {

@@ -63,7 +63,7 @@ export function platformName(raw: string | null): string | null {
   if (p.includes('android')) return 'Android';
   if (p.includes('ios') || p.includes('iphone') || p.includes('ipad')) return 'iOS';
   if (p.includes('windows')) return 'Windows';
-  if (p.includes('os x') || p.includes('macos') || p.includes('mac os')) return 'macOS';
+  if (p.includes('os x') || p.includes('osx') || p.includes('macos') || p.includes('mac os')) return 'macOS';
   if (p.includes('linux')) return 'Linux';
   if (p.includes('web') || p.includes('browser')) return 'Web player';
   if (p.includes('cast') || p.includes('speaker') || p.includes('sonos') || p.includes('echo') || p.includes('tv')) return 'Speakers & TV';
