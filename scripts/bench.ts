@@ -17,7 +17,7 @@ import { createApp, type AppDeps } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { Metrics } from '../src/metrics';
-import { buildSyntheticCatalog, type SandboxOptions } from '../src/sandbox';
+import { buildSyntheticCatalog, generateListeningHistory, type SandboxOptions } from '../src/sandbox';
 import { startEmbeddedDynamo } from '../src/store/embedded';
 import { Store } from '../src/store/Store';
 
@@ -204,6 +204,107 @@ async function benchArtist(): Promise<void> {
   }
 }
 
+/** Writes a generated extended-history export of `plays` plays as one JSON array file. */
+async function generateExport(plays: number): Promise<string> {
+  const file = path.join(os.tmpdir(), `Streaming_History_Audio_bench_${plays}.json`);
+  const out = fs.createWriteStream(file);
+  const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
+  await write('[');
+  let first = true;
+  let buf = '';
+  for (const entry of generateListeningHistory('ava.demo', { plays, years: 10, catalog })) {
+    buf += (first ? '\n' : ',\n') + JSON.stringify(entry);
+    first = false;
+    if (buf.length > 1 << 20) {
+      await write(buf);
+      buf = '';
+    }
+  }
+  await write(buf + ']\n');
+  await new Promise<void>((r) => out.end(() => r()));
+  return file;
+}
+
+/** Streams a file as a multipart upload (field "file") without holding it in memory. */
+function uploadFile(url: string, token: string, file: string): Promise<{ id: string }> {
+  return new Promise((resolve, reject) => {
+    const boundary = `----bench${Date.now()}`;
+    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${path.basename(file)}"\r\nContent-Type: application/json\r\n\r\n`);
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    const size = head.length + fs.statSync(file).size + tail.length;
+    const req = http.request(`${url}/api/me/history/imports`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': size },
+    }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => (res.statusCode === 202 ? resolve(JSON.parse(body)) : reject(new Error(`upload: ${res.statusCode} ${body}`))));
+    });
+    req.on('error', reject);
+    req.write(head);
+    const stream = fs.createReadStream(file);
+    stream.pipe(req, { end: false });
+    stream.on('end', () => req.end(tail));
+  });
+}
+
+async function historyRun(plays: number) {
+  const file = await generateExport(plays);
+  const mb = fs.statSync(file).size / 2 ** 20;
+  // Started as `npm start` starts the server: with the same V8 heap bound.
+  const child = spawn(process.execPath, ['--max-old-space-size=256', path.resolve(__dirname, 'historyBenchServer.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  let pending: ((l: string) => void) | undefined;
+  let partial = '';
+  child.stdout.on('data', (c: Buffer) => {
+    partial += c.toString();
+    let i;
+    while ((i = partial.indexOf('\n')) >= 0) {
+      const line = partial.slice(0, i);
+      partial = partial.slice(i + 1);
+      if (pending) {
+        pending(line);
+        pending = undefined;
+      } else lines.push(line);
+    }
+  });
+  const nextLine = () => new Promise<string>((r) => (lines.length ? r(lines.shift()!) : (pending = r)));
+  const { url, token } = JSON.parse(await nextLine()) as { url: string; token: string };
+  const auth = { headers: { Authorization: `Bearer ${token}` } };
+  const start = process.hrtime.bigint();
+  const { id } = await uploadFile(url, token, file);
+  const uploadMs = Number(process.hrtime.bigint() - start) / 1e6;
+  let job: { status: string; plays_read: number; plays_added: number; error: string | null };
+  do {
+    await new Promise((r) => setTimeout(r, 100));
+    job = (await axios.get(`${url}/api/me/history/imports/${id}`, auth)).data;
+  } while (job.status === 'queued' || job.status === 'running');
+  const importMs = Number(process.hrtime.bigint() - start) / 1e6;
+  if (job.status !== 'done') throw new Error(`import failed: ${job.error}`);
+  child.kill('SIGUSR2');
+  const importRssMb = (JSON.parse(await nextLine()) as { maxRssMb: number }).maxRssMb;
+  const cold = await timed(() => axios.get(`${url}/api/me/history/stats`, auth));
+  const warm: number[] = [];
+  for (let i = 0; i < 5; i++) warm.push((await timed(() => axios.get(`${url}/api/me/history/stats`, auth))).ms);
+  warm.sort((a, b) => a - b);
+  child.kill('SIGTERM');
+  const { maxRssMb } = JSON.parse(await nextLine()) as { maxRssMb: number };
+  fs.rmSync(file, { force: true });
+  return { plays: job.plays_read, mb, importMs, uploadMs, rate: job.plays_read / (importMs / 1000), coldMs: cold.ms, warmMs: warm[2], importRssMb, maxRssMb, statsPlays: cold.value.data.plays as number };
+}
+
+async function benchHistory(): Promise<void> {
+  const small = await historyRun(quick ? 20_000 : 50_000);
+  const big = await historyRun(quick ? 100_000 : 250_000);
+  const section = 'history import';
+  for (const r of [small, big]) {
+    record(section, `${r.plays.toLocaleString('en-US')} plays (${r.mb.toFixed(0)} MB extended export) uploaded and imported end to end`, `${(r.importMs / 1000).toFixed(1)} s (upload ${(r.uploadMs / 1000).toFixed(1)} s) = ${Math.round(r.rate).toLocaleString('en-US')} plays/s`, '≥ 50,000 plays/s', r.rate >= 50_000);
+  }
+  record(section, `peak RSS of the server process during the import, ${small.plays.toLocaleString('en-US')} vs ${big.plays.toLocaleString('en-US')} plays`, `${small.importRssMb} MB vs ${big.importRssMb} MB = ${(big.importRssMb / small.importRssMb).toFixed(2)}× for ${(big.plays / small.plays).toFixed(0)}× the plays`, '< 300 MB, flat', big.importRssMb < 300 && big.importRssMb / small.importRssMb < 1.25);
+  record(section, 'peak RSS including the first all-time statistics (whole history decoded into memory)', `${small.maxRssMb} MB vs ${big.maxRssMb} MB`, 'reported', null);
+  record(section, `all-time GET /api/me/history/stats over ${big.plays.toLocaleString('en-US')} plays`, `${big.warmMs.toFixed(0)} ms warm (median of 5); ${big.coldMs.toFixed(0)} ms on the first request after start`, '< 300 ms', big.warmMs < 300);
+}
+
 function writeMarkdown(): void {
   const file = path.resolve(__dirname, '../../BENCHMARKS.md');
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -227,6 +328,7 @@ function writeMarkdown(): void {
 
 async function main(): Promise<void> {
   if (!only || only === 'artist') await benchArtist();
+  if (!only || only === 'history') await benchHistory();
   writeMarkdown();
   const failed = rows.filter((r) => r.ok === false);
   if (failed.length) {

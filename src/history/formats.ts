@@ -48,7 +48,8 @@ export class InvalidEntry extends Error {
   }
 }
 
-const str = (v: unknown, max = 500): string | null => (typeof v === 'string' && v.trim() !== '' ? v.slice(0, max) : null);
+const BASE62_22 = /^[0-9A-Za-z]{22}$/;
+const str = (v: unknown, max = 500): string | null => (typeof v === 'string' && v.length > 0 && v.trim() !== '' ? (v.length > max ? v.slice(0, max) : v) : null);
 const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
 
 function msPlayed(v: unknown): number {
@@ -56,9 +57,20 @@ function msPlayed(v: unknown): number {
   return Math.round(v);
 }
 
+const platformCache = new Map<string, string>();
+
 /** Simplifies platform strings such as "Android OS 9 API 28 (samsung, SM-G960F)" to "Android". */
 export function platformName(raw: string | null): string | null {
   if (!raw) return null;
+  let name = platformCache.get(raw);
+  if (name === undefined) {
+    name = simplifyPlatform(raw);
+    if (platformCache.size < 10_000) platformCache.set(raw, name);
+  }
+  return name;
+}
+
+function simplifyPlatform(raw: string): string {
   const p = raw.toLowerCase();
   if (p.includes('android')) return 'Android';
   if (p.includes('ios') || p.includes('iphone') || p.includes('ipad')) return 'iOS';
@@ -75,9 +87,38 @@ export function toPlay(format: HistoryFormat, e: Record<string, unknown>): Play 
   if (format === 'extended') {
     const ts = Date.parse(String(e.ts ?? ''));
     if (!Number.isFinite(ts)) throw new InvalidEntry(`invalid ts ${JSON.stringify(e.ts)}`);
-    const base = {
-      ts,
-      ms: msPlayed(e.ms_played),
+    const ms = msPlayed(e.ms_played);
+    const track = str(e.master_metadata_track_name);
+    let kind: PlayKind;
+    let name: string;
+    let artist: string;
+    let album: string | null = null;
+    let trackId: string | null = null;
+    if (track) {
+      kind = 'music';
+      name = track;
+      artist = str(e.master_metadata_album_artist_name) ?? 'Unknown artist';
+      album = str(e.master_metadata_album_album_name);
+      const uri = e.spotify_track_uri;
+      // "spotify:track:" + 22 base62 characters
+      if (typeof uri === 'string' && uri.length === 36 && uri.startsWith('spotify:track:') && BASE62_22.test(uri.slice(14))) trackId = uri.slice(14);
+    } else {
+      const episode = str(e.episode_name);
+      const chapter = episode ? null : (str(e.audiobook_chapter_title) ?? str(e.audiobook_title));
+      if (episode) {
+        kind = 'episode';
+        name = episode;
+        artist = str(e.episode_show_name) ?? 'Unknown show';
+      } else if (chapter) {
+        kind = 'audiobook';
+        name = chapter;
+        artist = str(e.audiobook_title) ?? 'Unknown audiobook';
+      } else {
+        return null;
+      }
+    }
+    return {
+      ts, kind, name, artist, album, trackId, ms,
       skipped: bool(e.skipped),
       shuffle: bool(e.shuffle),
       offline: bool(e.offline),
@@ -85,17 +126,6 @@ export function toPlay(format: HistoryFormat, e: Record<string, unknown>): Play 
       platform: platformName(str(e.platform)),
       country: str(e.conn_country, 4),
     };
-    const track = str(e.master_metadata_track_name);
-    if (track) {
-      const uri = str(e.spotify_track_uri);
-      const id = uri && /^spotify:track:([0-9A-Za-z]{22})$/.exec(uri)?.[1];
-      return { ...base, kind: 'music', name: track, artist: str(e.master_metadata_album_artist_name) ?? 'Unknown artist', album: str(e.master_metadata_album_album_name), trackId: id || null };
-    }
-    const episode = str(e.episode_name);
-    if (episode) return { ...base, kind: 'episode', name: episode, artist: str(e.episode_show_name) ?? 'Unknown show', album: null, trackId: null };
-    const chapter = str(e.audiobook_chapter_title) ?? str(e.audiobook_title);
-    if (chapter) return { ...base, kind: 'audiobook', name: chapter, artist: str(e.audiobook_title) ?? 'Unknown audiobook', album: null, trackId: null };
-    return null;
   }
   // Account data: "2024-01-31 23:59" in UTC.
   const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})$/.exec(String(e.endTime ?? ''));

@@ -17,87 +17,163 @@ export class MalformedJson extends Error {
 const OPEN_BRACE = 123, CLOSE_BRACE = 125, OPEN_BRACKET = 91, CLOSE_BRACKET = 93, QUOTE = 34, BACKSLASH = 92, COMMA = 44;
 const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9 || c === 0xfeff;
 
+export async function* jsonArrayObjects<T = Record<string, unknown>>(input: Readable, file: string): AsyncGenerator<T> {
+  for await (const batch of jsonArrayBatches<T>(input, file)) yield* batch;
+}
+
 /**
- * Streams the elements of a top-level JSON array of objects (the shape of every Spotify export
- * file) with flat memory: a small scanner finds where each object starts and ends, tracking strings
- * and escapes, and the native JSON.parse reads each object. Much faster than a token-by-token
- * parser, and every error carries the file name and character position.
+ * Streams the elements of a top-level JSON array (the shape of every Spotify export file) a chunk
+ * at a time, with flat memory, at close to the speed of the native JSON.parse:
+ *
+ * - fast path: the text up to the chunk's last `}` (or `]`) is parsed as one array. It parses only
+ *   if that bracket closes a top-level element (a cut inside a string or a nested value leaves the
+ *   text unbalanced), so success proves the cut; on failure the previous one is tried, twice;
+ * - slow path: a character scanner that tracks strings and nesting finds the exact boundaries, and
+ *   the exact position of any error, which every error carries with the file name.
  */
-export async function* jsonArrayObjects(input: Readable, file: string): AsyncGenerator<Record<string, unknown>> {
+export async function* jsonArrayBatches<T = Record<string, unknown>>(input: Readable, file: string): AsyncGenerator<T[]> {
   input.setEncoding('utf8');
-  let state: 'before' | 'between' | 'after' = 'before';
-  let depth = 0;
-  let inString = false;
-  let escaped = false;
-  let consumed = 0; // characters of the file before `buf`
-  let buf = '';
-  let objStart = -1; // index in buf where the current object began
+  let buf = ''; // unconsumed text
+  let consumed = 0; // characters of the file before buf
+  let opened = false;
+  let closed = false;
   let entry = 0;
+  /** True after an element, until its comma has been consumed. */
   let expectComma = false;
 
   for await (const chunk of input as AsyncIterable<string>) {
-    // Keep only the unfinished object from the previous chunk.
-    if (objStart >= 0) {
-      consumed += objStart;
-      buf = buf.slice(objStart) + chunk;
-      const scanFrom = buf.length - chunk.length;
-      objStart = 0;
-      yield* scan(scanFrom);
-    } else {
-      consumed += buf.length;
-      buf = chunk;
-      yield* scan(0);
-    }
+    buf += chunk;
+    const out = take(false);
+    if (out.length) yield out;
   }
-  if (state === 'before') throw new MalformedJson(file, consumed + buf.length, entry, 'empty file: expected a JSON array');
-  if (state !== 'after') throw new MalformedJson(file, consumed + buf.length, entry, 'unexpected end of file (truncated?)');
+  const rest = take(true);
+  if (rest.length) yield rest;
+  if (!opened) throw new MalformedJson(file, consumed, entry, 'empty file: expected a JSON array');
+  if (!closed) throw new MalformedJson(file, consumed + buf.length, entry, 'unexpected end of file (truncated?)');
 
-  function* scan(from: number): Generator<Record<string, unknown>> {
-    for (let i = from; i < buf.length; i++) {
+  /** Consumes what can be consumed from buf; at the end, everything must be. */
+  function take(atEnd: boolean): T[] {
+    let i = 0;
+    if (!opened) {
+      while (i < buf.length && isSpace(buf.charCodeAt(i))) i++;
+      if (i === buf.length) return [];
+      if (buf.charCodeAt(i) !== OPEN_BRACKET) throw new MalformedJson(file, consumed + i, entry, 'expected a JSON array of plays');
+      opened = true;
+      advance(i + 1);
+      i = 0;
+    }
+    if (closed) {
+      while (i < buf.length && isSpace(buf.charCodeAt(i))) i++;
+      if (i < buf.length) throw new MalformedJson(file, consumed + i, entry, 'unexpected text after the end of the array');
+      advance(buf.length);
+      return [];
+    }
+    const out: T[] = [];
+    // Fast path: cut after the last `}` or `]` (elements are objects, or arrays in a spool).
+    const lastEnd = (from: number) => {
+      // One backward walk for either bracket (two lastIndexOf calls would each scan the whole
+      // buffer when that bracket is absent, as `]` is from an array of objects).
+      for (let k = Math.min(from, buf.length - 1); k >= 0; k--) {
+        const ch = buf.charCodeAt(k);
+        if (ch === CLOSE_BRACE || ch === CLOSE_BRACKET) return k;
+      }
+      return -1;
+    };
+    let end = lastEnd(buf.length);
+    for (let attempt = 0; attempt < 3 && end > 0; attempt++) {
+      const body = stripLeadingComma(buf.slice(0, end + 1));
+      if (body !== null) {
+        try {
+          const items = JSON.parse(`[${body}]`) as T[];
+          out.push(...items);
+          entry += items.length;
+          if (items.length) expectComma = true;
+          advance(end + 1);
+          break;
+        } catch {
+          // the cut was inside a string or a nested value: try an earlier `}`
+        }
+      }
+      end = lastEnd(end - 1);
+    }
+    // Slow path for what is left (a short tail normally; everything when the fast path failed).
+    out.push(...scan(atEnd));
+    return out;
+  }
+
+  /** `, {…}, {…}` → `{…}, {…}` when a comma is due; null when the separators are wrong. */
+  function stripLeadingComma(text: string): string | null {
+    let i = 0;
+    while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+    const comma = text.charCodeAt(i) === COMMA;
+    if (comma !== expectComma) return null;
+    return comma ? text.slice(i + 1) : text.slice(i);
+  }
+
+  function advance(n: number): void {
+    consumed += n;
+    buf = buf.slice(n);
+  }
+
+  /**
+   * The exact scanner: walks elements one by one, tracking strings (with escapes) and nesting.
+   * Stops before an unfinished element unless at the end of the file, where that is an error.
+   */
+  function scan(atEnd: boolean): T[] {
+    const out: T[] = [];
+    let i = 0;
+    for (;;) {
+      while (i < buf.length && isSpace(buf.charCodeAt(i))) i++;
+      if (i >= buf.length) break;
       const c = buf.charCodeAt(i);
-      if (depth > 0) {
-        if (inString) {
-          if (escaped) escaped = false;
-          else if (c === BACKSLASH) escaped = true;
-          else if (c === QUOTE) inString = false;
-          continue;
-        }
-        if (c === QUOTE) inString = true;
-        else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-        else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-          depth--;
-          if (depth === 0) {
-            const text = buf.slice(objStart, i + 1);
-            let value: unknown;
-            try {
-              value = JSON.parse(text);
-            } catch (err) {
-              throw new MalformedJson(file, consumed + objStart, entry, `invalid JSON (${(err as Error).message})`);
-            }
-            objStart = -1;
-            expectComma = true;
-            entry++;
-            yield value as Record<string, unknown>;
-          }
-        }
+      if (c === CLOSE_BRACKET) {
+        closed = true;
+        advance(i + 1);
+        i = 0;
+        while (i < buf.length && isSpace(buf.charCodeAt(i))) i++;
+        if (i < buf.length) throw new MalformedJson(file, consumed + i, entry, 'unexpected text after the end of the array');
+        return out;
+      }
+      if (expectComma) {
+        if (c !== COMMA) throw new MalformedJson(file, consumed + i, entry, `unexpected ${JSON.stringify(String.fromCharCode(c))}`);
+        expectComma = false;
+        i++;
         continue;
       }
-      if (isSpace(c)) continue;
-      if (state === 'before') {
-        if (c !== OPEN_BRACKET) throw new MalformedJson(file, consumed + i, entry, 'expected a JSON array of plays');
-        state = 'between';
-      } else if (state === 'between') {
-        if (c === CLOSE_BRACKET) state = 'after';
-        else if (c === COMMA && expectComma) expectComma = false;
-        else if (c === OPEN_BRACE && !expectComma) {
-          depth = 1;
-          objStart = i;
-        } else {
-          throw new MalformedJson(file, consumed + i, entry, `unexpected ${JSON.stringify(String.fromCharCode(c))}`);
+      if (c !== OPEN_BRACE && c !== OPEN_BRACKET) throw new MalformedJson(file, consumed + i, entry, `unexpected ${JSON.stringify(String.fromCharCode(c))}`);
+      const start = i;
+      let depth = 0;
+      let inString = false;
+      let end = -1;
+      for (; i < buf.length; i++) {
+        const ch = buf.charCodeAt(i);
+        if (inString) {
+          if (ch === BACKSLASH) i++;
+          else if (ch === QUOTE) inString = false;
+          continue;
         }
-      } else {
-        throw new MalformedJson(file, consumed + i, entry, 'unexpected text after the end of the array');
+        if (ch === QUOTE) inString = true;
+        else if (ch === OPEN_BRACE || ch === OPEN_BRACKET) depth++;
+        else if ((ch === CLOSE_BRACE || ch === CLOSE_BRACKET) && --depth === 0) {
+          end = i + 1;
+          break;
+        }
       }
+      if (end < 0) {
+        if (atEnd) throw new MalformedJson(file, consumed + start, entry, 'unexpected end of file (truncated?)');
+        advance(start);
+        return out;
+      }
+      try {
+        out.push(JSON.parse(buf.slice(start, end)) as T);
+      } catch (err) {
+        throw new MalformedJson(file, consumed + start, entry, `invalid JSON (${(err as Error).message})`);
+      }
+      entry++;
+      expectComma = true;
+      i = end;
     }
+    advance(i);
+    return out;
   }
 }

@@ -47,7 +47,7 @@ function receiveUpload(req: Request, target: string, maxBytes: number): Promise<
       }
       let truncated = false;
       stream.on('limit', () => (truncated = true));
-      const written = pipeline(stream, fs.createWriteStream(target)).then(() => {
+      const written = pipeline(stream, fs.createWriteStream(target, { highWaterMark: 1 << 20 })).then(() => {
         if (truncated) throw new AppError(413, 'file_too_large', `The file is larger than ${Math.round(maxBytes / 2 ** 20)} MB.`);
         return { originalName: info.filename ?? 'upload' };
       });

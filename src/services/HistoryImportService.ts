@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import yauzl from 'yauzl';
 import { BadRequest, NotFound } from '../errors';
 import { formatOf, InvalidEntry, toPlay, type HistoryFormat, type Play } from '../history/formats';
-import { jsonArrayObjects, MalformedJson } from '../history/jsonArrayStream';
+import { jsonArrayBatches, MalformedJson } from '../history/jsonArrayStream';
 import { dayOf, type HistoryRepository, type ImportJob } from '../store/HistoryRepository';
 import { Limiter } from '../util/Limiter';
 
@@ -29,6 +29,8 @@ export const DEFAULT_LIMITS: ImportLimits = {
 
 /** Plays held in memory before they are merged into their day items; keeps memory flat. */
 const FLUSH_PLAYS = 25_000;
+
+type SpoolRow = [number, Play['kind'], string, string, string | null, string | null, number, boolean | null, boolean | null, boolean | null, boolean | null, string | null, string | null];
 
 interface Source {
   name: string;
@@ -112,48 +114,93 @@ export class HistoryImportService {
     const update = (fields: Partial<ImportJob>) => this.repo.updateJob(userId, job.id, fields);
     await update({ status: 'running' });
     let zip: yauzl.ZipFile | undefined;
+    let spoolPath: string | undefined;
     try {
       const sources = await this.sources(file, (z) => (zip = z));
       if (sources.length === 0) throw new ImportFailure('No listening history found: the zip holds no StreamingHistory or Streaming_History_Audio files.');
-      // Pass 1: validate and count, writing nothing.
+      // Pass 1: parse, validate and normalise every file, writing nothing to the database: the plays
+      // go to a compact spool file on disk (memory stays flat), or the job fails here.
+      const started = Date.now();
+      const spool = `${file.path}.spool`;
+      spoolPath = spool;
+      const out = fs.createWriteStream(spool);
+      let pendingText = '[';
+      const spoolWrite = async (text: string) => {
+        if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
+      };
       let total = 0;
       let episodes = 0;
       for (const src of sources) {
-        for await (const play of this.plays(src)) {
-          if (play.kind === 'music') total++;
-          else episodes++;
+        for await (const plays of this.plays(src)) {
+          for (const p of plays) {
+            if (p.kind === 'music') total++;
+            else episodes++;
+            pendingText += `${total + episodes > 1 ? ',' : ''}\n${JSON.stringify([p.ts, p.kind, p.name, p.artist, p.album, p.trackId, p.ms, p.skipped, p.shuffle, p.offline, p.incognito, p.platform, p.country])}`;
+          }
+          if (pendingText.length > 1 << 20) {
+            await spoolWrite(pendingText);
+            pendingText = '';
+          }
         }
       }
+      await spoolWrite(pendingText + '\n]');
+      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
       await update({ files: sources.map((s) => s.name), episodes_read: episodes });
-      // Pass 2: merge into day items in bounded batches.
+
+      const pass1Ms = Date.now() - started;
+      // Pass 2: merge the spooled plays into day items in bounded batches.
+      const known = await this.repo.dayDates(userId);
       let read = 0;
       let added = 0;
+      let merged = 0;
       let buffered = new Map<string, Play[]>();
       let count = 0;
+      // Merges run while the next batch is parsed (the database works on its own thread), up to three
+      // at once; a merge waits for any running merge that touches one of its days, so no two ever
+      // read-modify-write the same day item at the same time.
+      const inflight: { days: Set<string>; done: Promise<void> }[] = [];
       const flush = async () => {
         if (count === 0) return;
-        const res = await this.repo.mergeDays(userId, buffered);
-        added += res.added;
+        const batch = buffered;
         buffered = new Map();
         count = 0;
-        await update({ plays_read: read, plays_added: added });
+        const days = new Set(batch.keys());
+        const blockers = inflight.filter((m) => [...days].some((d) => m.days.has(d))).map((m) => m.done);
+        if (inflight.length >= 3) blockers.push(inflight[0].done);
+        const entry = { days, done: Promise.resolve() };
+        entry.done = Promise.all(blockers)
+          .then(() => this.repo.mergeDays(userId, batch, known))
+          .then(async (res) => {
+            added += res.added;
+            merged += res.plays;
+            await update({ plays_read: merged, plays_added: added });
+          })
+          .finally(() => inflight.splice(inflight.indexOf(entry), 1));
+        entry.done.catch(() => undefined); // surfaced when awaited below
+        inflight.push(entry);
+        if (inflight.length >= 3) await inflight[0].done;
       };
-      for (const src of sources) {
-        for await (const play of this.plays(src)) {
+      for await (const rows of jsonArrayBatches<SpoolRow>(fs.createReadStream(spool), 'spool')) {
+        for (const row of rows) {
+          const play: Play = {
+            ts: row[0], kind: row[1], name: row[2], artist: row[3], album: row[4], trackId: row[5], ms: row[6],
+            skipped: row[7], shuffle: row[8], offline: row[9], incognito: row[10], platform: row[11], country: row[12],
+          };
           const day = dayOf(play.ts);
           const list = buffered.get(day);
           if (list) list.push(play);
           else buffered.set(day, [play]);
           count++;
           if (play.kind === 'music') read++;
-          if (count >= FLUSH_PLAYS) await flush();
         }
+        if (count >= FLUSH_PLAYS) await flush();
       }
       await flush();
+      while (inflight.length) await inflight[0].done;
       await this.repo.bumpVersion(userId);
       await update({ status: 'done', plays_read: read, plays_added: added, finished_at: new Date().toISOString() });
       this.o.onImported?.(userId);
-      this.o.logger?.info({ job: job.id, plays: total, added, episodes }, 'history import done');
+      this.o.logger?.info({ job: job.id, plays: total, added, episodes, pass1Ms, pass2Ms: Date.now() - started - pass1Ms }, 'history import done');
     } catch (err) {
       const message =
         err instanceof ImportFailure || err instanceof MalformedJson
@@ -165,25 +212,30 @@ export class HistoryImportService {
       await update({ status: 'failed', error: message, finished_at: new Date().toISOString() });
     } finally {
       zip?.close();
+      if (spoolPath) fs.rm(spoolPath, { force: true }, () => undefined);
     }
   }
 
-  /** Plays of one source, validated; errors name the file and the entry. */
-  private async *plays(src: Source): AsyncGenerator<Play> {
+  /** Plays of one source, validated, a batch at a time; errors name the file and the entry. */
+  private async *plays(src: Source): AsyncGenerator<Play[]> {
     let format = src.format;
     let index = 0;
-    for await (const entry of jsonArrayObjects(await src.open(), src.name)) {
-      format ??= 'ts' in entry ? 'extended' : 'endTime' in entry ? ('episodeName' in entry ? 'account-podcast' : 'account') : null;
-      if (!format) throw new ImportFailure(`${src.name}: entry 1 is not a Spotify streaming history entry (no "ts" or "endTime").`);
-      let play: Play | null;
-      try {
-        play = toPlay(format, entry);
-      } catch (err) {
-        if (err instanceof InvalidEntry) throw new ImportFailure(`${src.name}: entry ${index + 1}: ${err.message}`);
-        throw err;
+    for await (const entries of jsonArrayBatches(await src.open(), src.name)) {
+      const plays: Play[] = [];
+      for (const entry of entries) {
+        if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new ImportFailure(`${src.name}: entry ${index + 1} is not an object.`);
+        format ??= 'ts' in entry ? 'extended' : 'endTime' in entry ? ('episodeName' in entry ? 'account-podcast' : 'account') : null;
+        if (!format) throw new ImportFailure(`${src.name}: entry 1 is not a Spotify streaming history entry (no "ts" or "endTime").`);
+        try {
+          const play = toPlay(format, entry);
+          if (play) plays.push(play);
+        } catch (err) {
+          if (err instanceof InvalidEntry) throw new ImportFailure(`${src.name}: entry ${index + 1}: ${err.message}`);
+          throw err;
+        }
+        index++;
       }
-      index++;
-      if (play) yield play;
+      yield plays;
     }
   }
 

@@ -1,3 +1,4 @@
+import zlib from 'node:zlib';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { playKey, type Play, type PlayKind } from '../history/formats';
 import type { Store } from './Store';
@@ -5,10 +6,11 @@ import type { Store } from './Store';
 /**
  * Listening history, one item per user per UTC day (app table):
  *   pk="HIST#<userId>"  sk="D#<YYYY-MM-DD>"
- *     dict   JSON [[name, artist, album|null, trackId|null, kind], ...]   what was played that day
- *     meta   JSON {"p": [platforms], "c": [countries]}
- *     plays  "sec,dict,ms,flags,platform,country" rows joined by "\n" (sec = seconds into the day)
- *     count, ms   music entries and their milliseconds, for quick totals
+ *     z      deflated text of three parts joined by "\n":
+ *              dict   JSON [[name, artist, album|null, trackId|null, kind], ...]   what was played that day
+ *              meta   JSON {"p": [platforms], "c": [countries]}
+ *              plays  "sec,dict,ms,flags,platform,country" rows joined by "\n" (sec = seconds into the day)
+ *     n      rows (all kinds); count, ms: music entries and their milliseconds, for quick totals
  * A 10-year history is about 3,650 items, each a few kilobytes.
  *   pk="USER#<userId>"  sk="HISTMETA"      version (bumped by every import), totals
  *   pk="USER#<userId>"  sk="IMPORT#<id>"   an import job
@@ -35,8 +37,17 @@ export interface ImportJob {
   finished_at: string | null;
 }
 
+const dayNames = new Map<number, string>();
+
+/** The UTC date of an instant, as YYYY-MM-DD (memoised: an import asks for the same few thousand days). */
 export function dayOf(ts: number): string {
-  return new Date(ts - (ts % DAY_MS)).toISOString().slice(0, 10);
+  const day = Math.floor(ts / DAY_MS);
+  let name = dayNames.get(day);
+  if (name === undefined) {
+    name = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (dayNames.size < 100_000) dayNames.set(day, name);
+  }
+  return name;
 }
 
 function flags(p: Play): number {
@@ -77,14 +88,29 @@ export function encodeDay(date: string, plays: Play[]): Record<string, unknown> 
       ms += p.ms;
     }
   }
-  return { dict: JSON.stringify(dict), meta: JSON.stringify({ p: platforms, c: countries }), plays: rows.join('\n'), count, ms };
+  // dict, meta and plays travel deflated in one binary attribute: each day item is about a third of
+  // the size, which is what a DynamoDB write costs (and what dynalite spends its time on).
+  const payload = `${JSON.stringify(dict)}\n${JSON.stringify({ p: platforms, c: countries })}\n${rows.join('\n')}`;
+  return { z: zlib.deflateRawSync(payload, { level: 1 }), n: rows.length, count, ms };
+}
+
+/** The day item's parts as text: dict (JSON), meta (JSON) and the play rows. */
+export function dayParts(item: Record<string, unknown>): { dict: string; meta: string; plays: string } {
+  if (item.z) {
+    const text = zlib.inflateRawSync(item.z as Uint8Array).toString('utf8');
+    const a = text.indexOf('\n');
+    const b = text.indexOf('\n', a + 1);
+    return { dict: text.slice(0, a), meta: text.slice(a + 1, b), plays: text.slice(b + 1) };
+  }
+  return { dict: String(item.dict ?? '[]'), meta: String(item.meta ?? '{"p":[],"c":[]}'), plays: String(item.plays ?? '') };
 }
 
 export function decodeDay(date: string, item: Record<string, unknown>): Play[] {
   const dayStart = Date.parse(`${date}T00:00:00Z`);
-  const dict = JSON.parse(String(item.dict ?? '[]')) as [string, string, string | null, string | null, number][];
-  const meta = JSON.parse(String(item.meta ?? '{"p":[],"c":[]}')) as { p: string[]; c: string[] };
-  const text = String(item.plays ?? '');
+  const parts = dayParts(item);
+  const dict = JSON.parse(parts.dict) as [string, string, string | null, string | null, number][];
+  const meta = JSON.parse(parts.meta) as { p: string[]; c: string[] };
+  const text = parts.plays;
   if (!text) return [];
   return text.split('\n').map((row) => {
     const [sec, d, ms, f, pl, co] = row.split(',').map(Number);
@@ -118,17 +144,20 @@ export class HistoryRepository {
    * Merges plays into their day items: existing plays stay, a play already there (same minute,
    * same track: playKey) is not added again. Returns how many music plays were new.
    */
-  async mergeDays(userId: string, days: Map<string, Play[]>): Promise<{ added: number; items: number }> {
-    const dates = [...days.keys()];
+  async mergeDays(userId: string, days: Map<string, Play[]>, known?: Set<string>): Promise<{ added: number; items: number; plays: number }> {
+    // Only days that may exist are read: all of them, or those in `known` (kept up to date here).
+    const dates = [...days.keys()].filter((d) => !known || known.has(d));
     const existing = new Map<string, Play[]>();
-    const found = await this.store.batchGet(this.table, dates.map((d) => ({ pk: `HIST#${userId}`, sk: `D#${d}` })));
+    const found = dates.length ? await this.store.batchGet(this.table, dates.map((d) => ({ pk: `HIST#${userId}`, sk: `D#${d}` }))) : [];
     for (const item of found) {
       const date = String(item.sk).slice(2);
       existing.set(date, decodeDay(date, item));
     }
     let added = 0;
+    let music = 0;
     const items: Record<string, unknown>[] = [];
     for (const [date, plays] of days) {
+      for (const p of plays) if (p.kind === 'music') music++;
       const before = existing.get(date) ?? [];
       const keys = new Set(before.map(playKey));
       const merged = [...before];
@@ -141,8 +170,29 @@ export class HistoryRepository {
       }
       if (merged.length !== before.length) items.push({ pk: `HIST#${userId}`, sk: `D#${date}`, ...encodeDay(date, merged) });
     }
-    if (items.length) await this.store.batchPut(this.table, items, { concurrency: 4 });
-    return { added, items: items.length };
+    if (items.length) await this.store.batchPut(this.table, items, { concurrency: 8 });
+    if (known) for (const d of days.keys()) known.add(d);
+    return { added, items: items.length, plays: music };
+  }
+
+  /** The dates that have a day item, from a keys-only Query (cheap even for ten years). */
+  async dayDates(userId: string): Promise<Set<string>> {
+    const out = new Set<string>();
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.store.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+          ProjectionExpression: 'sk',
+          ExpressionAttributeValues: { ':pk': `HIST#${userId}`, ':d': 'D#' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) out.add(String(item.sk).slice(2));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
   }
 
   /** Every day item of a user, oldest first, decoded lazily by the caller. */
