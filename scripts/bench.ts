@@ -298,7 +298,8 @@ async function benchHistory(): Promise<void> {
   const big = await historyRun(quick ? 100_000 : 250_000);
   const section = 'history import';
   for (const r of [small, big]) {
-    record(section, `${r.plays.toLocaleString('en-US')} plays (${r.mb.toFixed(0)} MB extended export) uploaded and imported end to end`, `${(r.importMs / 1000).toFixed(1)} s (upload ${(r.uploadMs / 1000).toFixed(1)} s) = ${Math.round(r.rate).toLocaleString('en-US')} plays/s`, '≥ 50,000 plays/s', r.rate >= 50_000);
+    const target = r === big; // the target is for the 250,000-play export; the smaller run is for comparison
+    record(section, `${r.plays.toLocaleString('en-US')} plays (${r.mb.toFixed(0)} MB extended export) uploaded and imported end to end`, `${(r.importMs / 1000).toFixed(1)} s (upload ${(r.uploadMs / 1000).toFixed(1)} s) = ${Math.round(r.rate).toLocaleString('en-US')} plays/s`, target ? '≥ 50,000 plays/s' : 'reported', target ? r.rate >= 50_000 : null);
   }
   record(section, `peak RSS of the server process during the import, ${small.plays.toLocaleString('en-US')} vs ${big.plays.toLocaleString('en-US')} plays`, `${small.importRssMb} MB vs ${big.importRssMb} MB = ${(big.importRssMb / small.importRssMb).toFixed(2)}× for ${(big.plays / small.plays).toFixed(0)}× the plays`, '< 300 MB, flat', big.importRssMb < 300 && big.importRssMb / small.importRssMb < 1.25);
   record(section, 'peak RSS including the first all-time statistics (whole history decoded into memory)', `${small.maxRssMb} MB vs ${big.maxRssMb} MB`, 'reported', null);

@@ -27,6 +27,22 @@ export const DEFAULT_LIMITS: ImportLimits = {
   maxEntries: 2000,
 };
 
+/** A running job writes a heartbeat at least this often; one silent for longer was interrupted. */
+const HEARTBEAT_MS = 10_000;
+const STALE_MS = 60_000;
+
+/** A job whose process died (crash, deploy) stays "running" in the table; say what happened. */
+function withStaleness(job: ImportJob): ImportJob {
+  if ((job.status === 'running' || job.status === 'queued') && Date.now() - Date.parse(job.updated_at) > STALE_MS) {
+    return {
+      ...job,
+      status: 'failed',
+      error: 'The import was interrupted (the server stopped while it ran). Upload the file again: plays already imported are not counted twice.',
+    };
+  }
+  return job;
+}
+
 /** Plays held in memory before they are merged into their day items; keeps memory flat. */
 const FLUSH_PLAYS = 25_000;
 
@@ -98,11 +114,11 @@ export class HistoryImportService {
   async job(userId: string, id: string): Promise<ImportJob> {
     const job = await this.repo.getJob(userId, id);
     if (!job) throw new NotFound('No such import');
-    return job;
+    return withStaleness(job);
   }
 
-  jobs(userId: string): Promise<ImportJob[]> {
-    return this.repo.listJobs(userId);
+  async jobs(userId: string): Promise<ImportJob[]> {
+    return (await this.repo.listJobs(userId)).map(withStaleness);
   }
 
   /** Waits for every queued import (tests, graceful shutdown). */
@@ -130,8 +146,13 @@ export class HistoryImportService {
       };
       let total = 0;
       let episodes = 0;
+      let beat = Date.now();
       for (const src of sources) {
         for await (const plays of this.plays(src)) {
+          if (Date.now() - beat > HEARTBEAT_MS) {
+            beat = Date.now();
+            await update({});
+          }
           for (const p of plays) {
             if (p.kind === 'music') total++;
             else episodes++;

@@ -9,7 +9,7 @@ jest.setTimeout(120_000);
 
 type ArtistJson = {
   artist: Record<string, unknown> & { id: string; name: string; genres: string[]; genres_source: string };
-  albums: { id: string }[];
+  albums: { id: string; image?: string | null }[];
   tracks: (Record<string, unknown> & { id: string; energy: number | null; tempo: number | null })[];
   complete: boolean;
   fetched_at: string;
@@ -275,6 +275,56 @@ describe('single flight', () => {
       await a.close();
       await b.close();
       await dynamo.close();
+    }
+  });
+});
+
+describe('faults during an ingest', () => {
+  it('ends complete and identical to a clean run despite 500s and 429s with Retry-After', async () => {
+    const clean = await startTestApp();
+    const id = [...clean.sandbox.catalog.artists.values()].find((a) => a.albumIds.length >= 4 && a.albumIds.length < 12)!.id;
+    const reference = (await request(clean.url).get(`/api/artists/${id}`).expect(200)).body as ArtistJson;
+    await clean.close();
+
+    const faulty = await startTestApp({ sandboxOptions: { failRate: 0.2 } });
+    try {
+      faulty.sandbox.faults.failNext(2, 429); // Retry-After: 1
+      faulty.sandbox.faults.failNext(1, 503, 'reccobeats');
+      await resetStats(faulty.sandbox.url);
+      const started = Date.now();
+      const res = await request(faulty.url).get(`/api/artists/${id}`).expect(200);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1000); // waited for Retry-After
+      const body = res.body as ArtistJson;
+      expect(body.complete).toBe(true);
+      expect(body.tracks).toEqual(reference.tracks);
+      // Image URLs point at each sandbox's own origin (a different port); everything else is equal.
+      const sameHost = (albums: { id: string; image?: string | null }[]) => albums.map((a) => ({ ...a, image: a.image?.replace(/^http:\/\/[^/]+/, '') }));
+      expect(sameHost(body.albums)).toEqual(sameHost(reference.albums));
+      const stats = await getStats(faulty.sandbox.url);
+      const minimum = expectedIngest(faulty.sandbox.catalog, id).development + 1;
+      const metrics = (await request(faulty.url).get('/metrics').expect(200)).text;
+      const retries = [...metrics.matchAll(/^upstream_retries_total\{[^}]*\} (\d+)/gm)].reduce((s, m) => s + Number(m[1]), 0);
+      console.log(`faults: ${webApiCount(stats) - minimum} extra Spotify requests over the minimum ${minimum}; ${retries} retries`);
+      expect(webApiCount(stats)).toBeGreaterThan(minimum); // the faults really happened
+      expect(retries).toBeGreaterThanOrEqual(3);
+    } finally {
+      await faulty.close();
+    }
+  });
+
+  it('explains on the page when Spotify refuses audio features to this app', async () => {
+    const t = await startTestApp({ env: { FEATURES_PROVIDER: 'spotify' } }); // development profile: /audio-features is 403
+    try {
+      const id = t.sandbox.catalog.notable.smallArtistId;
+      const body = (await request(t.url).get(`/api/artists/${id}`).expect(200)).body as ArtistJson;
+      expect(body.complete).toBe(true);
+      for (const tr of body.tracks) expect(tr.energy).toBeNull();
+      expect(body.artist.features_note).toMatch(/FEATURES_PROVIDER=reccobeats/);
+      const page = await request(t.url).get(`/artists/${id}`).expect(200);
+      expect(page.text).toContain('id="features-note"');
+      expect(page.text).toContain('Audio features for 0 of');
+    } finally {
+      await t.close();
     }
   });
 });

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { hashToken } from '../../src/services/ApiTokenService';
+import { DashboardRepository } from '../../src/store/DashboardRepository';
 import { getStats, resetStats, webApiCount } from '../helpers/catalog';
 import { login, startTestApp, type TestApp } from '../helpers/harness';
 
@@ -117,6 +118,41 @@ describe.each(['development', 'extended'] as const)('dashboard and /api/me, %s p
       const first = s.ranges[r].artists[0];
       expect(page.text).toContain(`href="/artists/${first.id}"`);
       expect(page.text).toContain('id="chart-genres"');
+    }
+  });
+});
+
+describe('movement between visits', () => {
+  it('keeps a daily snapshot and shows rank changes since the last visit and what is new this month', async () => {
+    const t = await startTestApp();
+    try {
+      const agent = t.agent();
+      await login(t, agent, 'ava.demo');
+      const first = (await agent.get('/api/me/summary').expect(200)).body;
+      expect(first.movement.previous_date).toBeNull();
+      const userId = first.user.id;
+      const repo = new DashboardRepository(t.store);
+      const [today] = await repo.recentDaily(userId, 1);
+      expect(today.date).toBe(new Date().toISOString().slice(0, 10));
+      const day = (n: number) => new Date(Date.now() - n * 86400_000).toISOString().slice(0, 10);
+      const mid = first.ranges.medium_term.artists.map((a: { id: string; name: string }) => ({ id: a.id, name: a.name }));
+      // Yesterday the first two were swapped; three weeks ago only the back half of today's short-term list was known.
+      await repo.putDaily(userId, { date: day(1), ranges: { ...today.ranges, medium_term: { artists: [mid[1], mid[0], ...mid.slice(2)], tracks: [] } } });
+      const short = first.ranges.short_term.artists.map((a: { id: string; name: string }) => ({ id: a.id, name: a.name }));
+      await repo.putDaily(userId, { date: day(21), ranges: { short_term: { artists: short.slice(25), tracks: first.ranges.short_term.tracks.map((x: { id: string; name: string }) => ({ id: x.id, name: x.name })) }, medium_term: { artists: [], tracks: [] }, long_term: { artists: [], tracks: [] } } });
+
+      const s = (await agent.get('/api/me/summary').query({ refresh: 1 }).expect(200)).body;
+      expect(s.movement.previous_date).toBe(day(1));
+      expect(s.movement.month_ago_date).toBe(day(21));
+      const changes = s.movement.rank_changes.medium_term;
+      expect(changes[0]).toMatchObject({ id: mid[0].id, rank: 1, previous_rank: 2 });
+      expect(changes[1]).toMatchObject({ id: mid[1].id, rank: 2, previous_rank: 1 });
+      expect(s.movement.new_this_month.artists.map((a: { id: string }) => a.id)).toEqual(short.slice(0, 25).map((a: { id: string }) => a.id));
+      const page = await agent.get('/dashboard').query({ range: 'medium_term' }).expect(200);
+      expect(page.text).toContain('Since your last visit');
+      expect(page.text).toMatch(/class="move up">▲ 1</);
+    } finally {
+      await t.close();
     }
   });
 });

@@ -234,3 +234,22 @@ describe('history pages', () => {
     }
   });
 });
+
+describe('interrupted imports', () => {
+  it('reports a job whose server died as failed, with what to do', async () => {
+    const t = await startTestApp();
+    try {
+      const token = await tokenFor(t, 'ava.demo');
+      const me = (await request(t.url).get('/api/me/summary').set('Authorization', `Bearer ${token}`).expect(200)).body.user.id;
+      const { HistoryRepository } = await import('../../src/store/HistoryRepository');
+      const repo = new HistoryRepository(t.store);
+      const old = new Date(Date.now() - 5 * 60_000).toISOString();
+      await repo.putJob(me, { id: '00000000-0000-4000-8000-000000000001', status: 'running', file_name: 'x.zip', plays_read: 10, plays_added: 10, episodes_read: 0, files: [], error: null, created_at: old, updated_at: old, finished_at: null });
+      const res = await request(t.url).get('/api/me/history/imports/00000000-0000-4000-8000-000000000001').set('Authorization', `Bearer ${token}`).expect(200);
+      expect(res.body.status).toBe('failed');
+      expect(res.body.error).toMatch(/interrupted.*Upload the file again/);
+    } finally {
+      await t.close();
+    }
+  });
+});
