@@ -87,6 +87,7 @@ async function startStack(sandboxOpts: SandboxOptions, env: Record<string, strin
     MUSICBRAINZ_URL: `${sandbox.url}/musicbrainz`,
     DYNAMODB_ENDPOINT: dynamo.endpoint,
     LOG_LEVEL: 'silent',
+    RATE_LIMIT_API_PER_MINUTE: '100000000',
     ...env,
   });
   const metrics = new Metrics();

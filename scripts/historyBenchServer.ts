@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const { port } = server.address() as AddressInfo;
   const config = loadConfig({
     NODE_ENV: 'production', PORT: String(port), DATA_DIR: dir, SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0000',
-    DYNAMODB_ENDPOINT: dynamo.endpoint, LOG_LEVEL: 'silent', HISTORY_UPLOAD_MAX_MB: '1024',
+    DYNAMODB_ENDPOINT: dynamo.endpoint, LOG_LEVEL: 'silent', HISTORY_UPLOAD_MAX_MB: '1024', RATE_LIMIT_API_PER_MINUTE: '100000000',
   });
   const store = new Store({ endpoint: dynamo.endpoint, tablePrefix: '' });
   await store.ensureTables();

@@ -14,6 +14,7 @@ import { redactUrl } from './logger';
 import { Metrics } from './metrics';
 import { authRouter } from './routes/auth';
 import { opsRouter } from './routes/ops';
+import { rateLimits } from './routes/rateLimits';
 import { pagesRouter } from './routes/pages';
 import { TokenCipher } from './security/TokenCipher';
 import { FeatureProviders } from './features/FeatureProviders';
@@ -177,6 +178,9 @@ export function createApp(deps: AppDeps): express.Express {
     (req, res) => res.sendFile(path.join(ROOT, 'node_modules/plotly.js-dist-min/plotly.min.js'), { maxAge: '7d' }),
   );
   app.use(opsRouter(services));
+  const limits = rateLimits(config);
+  app.use('/api', limits.api);
+  app.use('/auth', limits.auth);
 
   const secure = config.publicUrl.startsWith('https:');
   app.use(express.urlencoded({ extended: false, limit: '20kb' }));
@@ -214,11 +218,9 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use((req, res, next) => {
     res.locals.user = req.user ?? null;
-    res.locals.config = { demoMode: config.demoMode, publicUrl: config.publicUrl };
     // One token per response: each call without a cookie would mint a new one and only the last cookie sticks.
     let csrfToken: string | undefined;
     res.locals.csrfToken = () => (csrfToken ??= generateCsrfToken(req, res));
-    res.locals.currentPath = req.path;
     next();
   });
   app.use(doubleCsrfProtection);
@@ -278,6 +280,12 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     res.status(status);
     if (wantsJson(req)) return res.json({ error: { code, message } });
-    res.render('error', { title: status === 404 ? 'Not found' : 'Error', status, message, code });
+    res.render('error', { title: status === 404 ? 'Not found' : 'Error', status, message, code }, (renderErr, html) => {
+      if (renderErr) {
+        (req.log ?? logger).error({ err: renderErr }, 'error page failed to render');
+        return res.type('text/plain').send(message);
+      }
+      res.send(html);
+    });
   };
 }

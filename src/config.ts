@@ -40,6 +40,8 @@ const schema = z.object({
   ARTIST_TTL: positiveSeconds.default(7 * 24 * 3600),
   DASHBOARD_CACHE_SECONDS: positiveSeconds.default(600),
   HISTORY_UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(4096).default(500),
+  RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   MUSICBRAINZ_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().optional()),
 });
@@ -71,6 +73,7 @@ export interface Config {
   artistTtlSeconds: number;
   dashboardCacheSeconds: number;
   historyUploadMaxMb: number;
+  rateLimits: { apiPerMinute: number; authPerMinute: number };
   trustProxy: boolean | number | string;
 }
 
@@ -142,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     artistTtlSeconds: e.ARTIST_TTL,
     dashboardCacheSeconds: e.DASHBOARD_CACHE_SECONDS,
     historyUploadMaxMb: e.HISTORY_UPLOAD_MAX_MB,
+    rateLimits: { apiPerMinute: e.RATE_LIMIT_API_PER_MINUTE, authPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE },
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
   };
 }

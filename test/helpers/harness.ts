@@ -56,6 +56,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     MUSICBRAINZ_URL: `${sandbox.url}/musicbrainz`,
     DYNAMODB_ENDPOINT: dynamo.endpoint,
     LOG_LEVEL: 'info',
+    // Tests make many requests a minute from one address; the limits have a test of their own.
+    RATE_LIMIT_API_PER_MINUTE: '100000',
+    RATE_LIMIT_AUTH_PER_MINUTE: '100000',
     ...opts.env,
   });
   const logs: string[] = [];
