@@ -133,6 +133,15 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('views', path.join(ROOT, 'views'));
   app.disable('x-powered-by');
 
+  // View locals every page needs, set first so even an error page for a request that failed early
+  // (a body too large, say) renders.
+  app.use((req, res, next) => {
+    res.locals.user = null;
+    res.locals.config = { demoMode: config.demoMode, publicUrl: config.publicUrl };
+    res.locals.csrfToken = () => '';
+    res.locals.currentPath = req.path;
+    next();
+  });
   app.use(
     pinoHttp({
       logger: deps.logger,

@@ -38,6 +38,8 @@ describe('cookies and headers', () => {
     try {
       const res = await request(t.url).post('/logout').type('form').send(`a=${'x'.repeat(50_000)}`);
       expect(res.status).toBe(413);
+      expect(res.text).toContain('The request body is too large.');
+      expect(res.text).toContain('<html'); // the app's own error page
       expect(res.text).not.toMatch(/at .*\.(js|ts):\d+/);
     } finally {
       await t.close();
