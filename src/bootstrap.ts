@@ -35,6 +35,13 @@ export async function startServer(config: Config, opts: { logger?: Logger; clust
       const { startSandbox } = await import('./sandbox');
       const sandbox = await startSandbox({ port: config.sandbox.port, host: '127.0.0.1', profile: config.sandbox.profile, catalogFile: config.sandbox.catalogFile });
       closers.push(() => sandbox.close());
+      // SANDBOX_PORT=0 picks a free port: point the default sandbox URLs at the one chosen.
+      const configured = `http://127.0.0.1:${config.sandbox.port}`;
+      const rebase = (u: string) => (u.startsWith(`${configured}/`) || u === configured ? sandbox.url + u.slice(configured.length) : u);
+      config.spotify.accountsUrl = rebase(config.spotify.accountsUrl);
+      config.spotify.apiUrl = rebase(config.spotify.apiUrl);
+      config.features.reccobeatsUrl = rebase(config.features.reccobeatsUrl);
+      config.genres.musicbrainzUrl = rebase(config.genres.musicbrainzUrl);
       logger.info({ url: sandbox.url, profile: config.sandbox.profile }, 'Spotify sandbox listening (demo mode)');
     }
 
