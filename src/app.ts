@@ -98,7 +98,7 @@ export function buildServices({ config, store, logger, metrics = new Metrics(), 
   const genres = new GenreService(config.genres.provider, musicbrainz, artistRepo);
   const artists = new ArtistService({
     spotify, appAuth, profile: apiProfile, features, genres, repo: artistRepo,
-    artistTtlSeconds: config.artistTtlSeconds, leaseMs: tuning.leaseMs, logger,
+    artistTtlSeconds: config.artistTtlSeconds, leaseMs: tuning.leaseMs ?? config.ingestLeaseSeconds * 1000, logger,
   });
   const search = new SearchService(spotify, appAuth, apiProfile);
   const dashboardRepo = new DashboardRepository(store);
@@ -112,6 +112,7 @@ export function buildServices({ config, store, logger, metrics = new Metrics(), 
   const historyImports = new HistoryImportService(historyRepo, {
     uploadDir: path.join(config.dataDir, 'uploads'),
     logger,
+    staleMs: config.historyJobStaleSeconds * 1000,
     onImported: (userId) => historyStats.forget(userId),
   });
   return {

@@ -40,6 +40,8 @@ const schema = z.object({
   ARTIST_TTL: positiveSeconds.default(7 * 24 * 3600),
   DASHBOARD_CACHE_SECONDS: positiveSeconds.default(600),
   HISTORY_UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(4096).default(500),
+  INGEST_LEASE_SECONDS: positiveSeconds.default(60),
+  HISTORY_JOB_STALE_SECONDS: positiveSeconds.default(60),
   RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   MUSICBRAINZ_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).optional(),
@@ -74,6 +76,10 @@ export interface Config {
   dashboardCacheSeconds: number;
   historyUploadMaxMb: number;
   rateLimits: { apiPerMinute: number; authPerMinute: number };
+  /** How long a worker's claim on an artist ingest lasts unless renewed (a crashed worker's lapses). */
+  ingestLeaseSeconds: number;
+  /** A history import silent for this long was interrupted (its server stopped). */
+  historyJobStaleSeconds: number;
   trustProxy: boolean | number | string;
 }
 
@@ -146,6 +152,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dashboardCacheSeconds: e.DASHBOARD_CACHE_SECONDS,
     historyUploadMaxMb: e.HISTORY_UPLOAD_MAX_MB,
     rateLimits: { apiPerMinute: e.RATE_LIMIT_API_PER_MINUTE, authPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE },
+    ingestLeaseSeconds: e.INGEST_LEASE_SECONDS,
+    historyJobStaleSeconds: e.HISTORY_JOB_STALE_SECONDS,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
   };
 }

@@ -29,11 +29,10 @@ export const DEFAULT_LIMITS: ImportLimits = {
 
 /** A running job writes a heartbeat at least this often; one silent for longer was interrupted. */
 const HEARTBEAT_MS = 10_000;
-const STALE_MS = 60_000;
 
 /** A job whose process died (crash, deploy) stays "running" in the table; say what happened. */
-function withStaleness(job: ImportJob): ImportJob {
-  if ((job.status === 'running' || job.status === 'queued') && Date.now() - Date.parse(job.updated_at) > STALE_MS) {
+function withStaleness(job: ImportJob, staleMs: number): ImportJob {
+  if ((job.status === 'running' || job.status === 'queued') && Date.now() - Date.parse(job.updated_at) > staleMs) {
     return {
       ...job,
       status: 'failed',
@@ -69,7 +68,7 @@ export class HistoryImportService {
 
   constructor(
     private readonly repo: HistoryRepository,
-    private readonly o: { uploadDir: string; logger?: Logger; limits?: Partial<ImportLimits>; onImported?: (userId: string) => void },
+    private readonly o: { uploadDir: string; logger?: Logger; limits?: Partial<ImportLimits>; onImported?: (userId: string) => void; staleMs?: number },
   ) {
     fs.mkdirSync(o.uploadDir, { recursive: true });
   }
@@ -114,11 +113,15 @@ export class HistoryImportService {
   async job(userId: string, id: string): Promise<ImportJob> {
     const job = await this.repo.getJob(userId, id);
     if (!job) throw new NotFound('No such import');
-    return withStaleness(job);
+    return withStaleness(job, this.staleMs);
   }
 
   async jobs(userId: string): Promise<ImportJob[]> {
-    return (await this.repo.listJobs(userId)).map(withStaleness);
+    return (await this.repo.listJobs(userId)).map((j) => withStaleness(j, this.staleMs));
+  }
+
+  private get staleMs(): number {
+    return this.o.staleMs ?? 60_000;
   }
 
   /** Waits for every queued import (tests, graceful shutdown). */
@@ -129,6 +132,11 @@ export class HistoryImportService {
   private async run(userId: string, job: ImportJob, file: { path: string; originalName: string }): Promise<void> {
     const update = (fields: Partial<ImportJob>) => this.repo.updateJob(userId, job.id, fields);
     await update({ status: 'running' });
+    // A heartbeat while the job runs, so a job whose server died is told apart from a slow one.
+    const heartbeat = setInterval(() => {
+      update({}).catch((err: Error) => this.o.logger?.warn({ err, job: job.id }, 'import heartbeat failed'));
+    }, Math.min(HEARTBEAT_MS, this.staleMs / 3));
+    heartbeat.unref();
     let zip: yauzl.ZipFile | undefined;
     let spoolPath: string | undefined;
     try {
@@ -146,13 +154,8 @@ export class HistoryImportService {
       };
       let total = 0;
       let episodes = 0;
-      let beat = Date.now();
       for (const src of sources) {
         for await (const plays of this.plays(src)) {
-          if (Date.now() - beat > HEARTBEAT_MS) {
-            beat = Date.now();
-            await update({});
-          }
           for (const p of plays) {
             if (p.kind === 'music') total++;
             else episodes++;
@@ -232,6 +235,7 @@ export class HistoryImportService {
       if (!(err instanceof ImportFailure || err instanceof MalformedJson)) this.o.logger?.warn({ err, job: job.id }, 'history import failed');
       await update({ status: 'failed', error: message, finished_at: new Date().toISOString() });
     } finally {
+      clearInterval(heartbeat);
       zip?.close();
       if (spoolPath) fs.rm(spoolPath, { force: true }, () => undefined);
     }
