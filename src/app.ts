@@ -80,7 +80,7 @@ export interface Services {
 export const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 
 export function buildServices({ config, store, logger, metrics = new Metrics(), tuning = {} }: AppDeps): Services {
-  const cipher = new TokenCipher([config.sessionSecret]);
+  const cipher = new TokenCipher([config.sessionSecret, ...config.previousSecrets]);
   const users = new UserRepository(store, cipher);
   const spotify = new SpotifyClient(config.spotify.apiUrl, { metrics, concurrency: tuning.spotifyConcurrency });
   const accounts = new SpotifyAccounts(config.spotify.accountsUrl, config.spotify.clientId, config.spotify.clientSecret, metrics);
@@ -198,7 +198,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     session({
       name: 'sda.sid',
-      secret: config.sessionSecret,
+      // The first secret signs; earlier ones still verify cookies during a rotation.
+      secret: [config.sessionSecret, ...config.previousSecrets],
       store: new DynamoSessionStore(deps.store),
       resave: false,
       saveUninitialized: false,

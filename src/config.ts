@@ -33,6 +33,7 @@ const schema = z.object({
   DYNAMODB_TABLE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only').default(''),
   DATA_DIR: z.string().min(1).default('./data'),
   SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
+  SESSION_SECRET_PREVIOUS: z.preprocess(emptyToUndefined, z.string().optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SANDBOX_PORT: port.default(5002),
   SANDBOX_PROFILE: z.enum(['extended', 'development']).default('development'),
@@ -70,6 +71,8 @@ export interface Config {
   dynamo: { endpoint?: string; region?: string; tablePrefix: string; embedded: boolean };
   dataDir: string;
   sessionSecret: string;
+  /** Earlier secrets, still accepted for cookies and stored tokens while a rotation settles. */
+  previousSecrets: string[];
   logLevel: string;
   sandbox: { port: number; profile: 'extended' | 'development'; catalogFile?: string };
   artistTtlSeconds: number;
@@ -146,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dynamo: { endpoint: e.DYNAMODB_ENDPOINT, region: e.AWS_REGION, tablePrefix: e.DYNAMODB_TABLE_PREFIX, embedded },
     dataDir,
     sessionSecret,
+    previousSecrets: (e.SESSION_SECRET_PREVIOUS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     logLevel: e.LOG_LEVEL,
     sandbox: { port: e.SANDBOX_PORT, profile: e.SANDBOX_PROFILE, catalogFile: e.SANDBOX_CATALOG },
     artistTtlSeconds: e.ARTIST_TTL,

@@ -24,3 +24,15 @@ describe('TokenCipher', () => {
     expect(() => old.decrypt(rotated.encrypt('t2'))).toThrow(/no longer configured/);
   });
 });
+
+describe('secret rotation through configuration', () => {
+  it('SESSION_SECRET_PREVIOUS keeps tokens sealed with the old secret readable', async () => {
+    const { loadConfig } = await import('../../src/config');
+    const old = 'o'.repeat(40);
+    const fresh = 'n'.repeat(40);
+    const sealed = new TokenCipher([old]).encrypt('refresh');
+    const config = loadConfig({ SESSION_SECRET: fresh, SESSION_SECRET_PREVIOUS: `${old}, ` });
+    expect(config.previousSecrets).toEqual([old]);
+    expect(new TokenCipher([config.sessionSecret, ...config.previousSecrets]).decrypt(sealed)).toBe('refresh');
+  });
+});
