@@ -307,6 +307,80 @@ async function benchHistory(): Promise<void> {
   record(section, `all-time GET /api/me/history/stats over ${big.plays.toLocaleString('en-US')} plays`, `${big.warmMs.toFixed(0)} ms warm (median of 5); ${big.coldMs.toFixed(0)} ms on the first request after start`, '< 300 ms', big.warmMs < 300);
 }
 
+/** Logs a demo listener in through the sandbox consent page, as a browser would; returns the session cookie. */
+async function loginCookie(appUrl: string, listener: string): Promise<string> {
+  const start = await axios.get(`${appUrl}/auth/spotify`, { maxRedirects: 0, validateStatus: () => true });
+  const cookies = (h: unknown) => ((h as string[] | undefined) ?? []).map((c) => c.split(';')[0]);
+  let jar = cookies(start.headers['set-cookie']);
+  const authorize = new URL(start.headers.location as string);
+  const consent = await axios.post(`${authorize.origin}/authorize`, new URLSearchParams({ ...Object.fromEntries(authorize.searchParams), listener, decision: 'approve' }).toString(), {
+    maxRedirects: 0, validateStatus: () => true, headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  const callback = new URL(consent.headers.location as string);
+  const done = await axios.get(`${appUrl}${callback.pathname}${callback.search}`, { maxRedirects: 0, validateStatus: () => true, headers: { cookie: jar.join('; ') } });
+  jar = [...jar.filter((c) => !c.startsWith('sda.sid=')), ...cookies(done.headers['set-cookie'])];
+  return jar.join('; ');
+}
+
+/**
+ * Mixed load against warm caches: landing page, cached artist page, cached artist JSON, dashboard
+ * with a cached snapshot, history statistics; three rounds to see whether memory grows.
+ */
+async function benchLoad(): Promise<void> {
+  const section = 'load (mixed workload)';
+  const seconds = quick ? 5 : 30;
+  const stack = await startStack({ profile: 'development' });
+  const id = catalog.notable.smallArtistId;
+  await axios.get(`${stack.url}/api/artists/${id}`);
+  const cookie = await loginCookie(stack.url, 'ava.demo');
+  await axios.get(`${stack.url}/api/me/summary`, { headers: { cookie } });
+  const settings = await axios.get(`${stack.url}/settings`, { headers: { cookie } });
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(settings.data as string)![1];
+  const cookies2 = ((settings.headers['set-cookie'] as string[] | undefined) ?? []).map((c) => c.split(';')[0]);
+  const allCookies = [cookie, ...cookies2].join('; ');
+  await axios.post(`${stack.url}/history/demo-import`, new URLSearchParams({ _csrf: csrf }).toString(), {
+    headers: { cookie: allCookies, 'content-type': 'application/x-www-form-urlencoded' }, maxRedirects: 0, validateStatus: () => true,
+  });
+  for (let i = 0; i < 300; i++) {
+    const jobs = (await axios.get(`${stack.url}/api/me/history/imports`, { headers: { cookie } })).data.imports as { status: string }[];
+    if (jobs.length && jobs.every((j) => j.status === 'done' || j.status === 'failed')) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await axios.get(`${stack.url}/api/me/history/stats`, { headers: { cookie } });
+  const requests = [
+    { path: '/' },
+    { path: `/artists/${id}` },
+    { path: `/api/artists/${id}` },
+    { path: '/dashboard', headers: { cookie } },
+    { path: '/api/me/history/stats', headers: { cookie } },
+  ];
+  const bare = express();
+  const landing = (await axios.get(`${stack.url}/`)).data as string;
+  bare.get('/', (_req, r) => {
+    r.type('html').send(landing);
+  });
+  const bareServer = await new Promise<http.Server>((r) => {
+    const srv = bare.listen(0, '127.0.0.1', () => r(srv));
+  });
+  const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/`;
+  const baseline = await autocannon({ url: bareUrl, connections: 50, duration: seconds });
+  bareServer.close();
+  const rss: number[] = [];
+  let last: autocannon.Result | undefined;
+  let errors = 0;
+  for (let round = 0; round < 3; round++) {
+    last = await autocannon({ url: stack.url, connections: 50, duration: seconds, requests });
+    errors += last.errors + last.timeouts + last.non2xx;
+    rss.push(process.memoryUsage().rss);
+  }
+  const growth = rss[2] / rss[0] - 1;
+  record(section, `landing, artist page, artist JSON, dashboard, history stats; 50 connections, ${seconds} s per round, 3 rounds`,
+    `${last!.requests.average.toFixed(0)} req/s, p50 ${last!.latency.p50} ms, p99 ${last!.latency.p99} ms; errors and non-2xx: ${errors}`, '0 errors', errors === 0);
+  record(section, 'against a bare Express handler sending the landing page (same run)', `${baseline.requests.average.toFixed(0)} req/s, p50 ${baseline.latency.p50} ms, p99 ${baseline.latency.p99} ms → mixed workload at ${(last!.requests.average / baseline.requests.average).toFixed(2)}× its throughput`, 'reported', null);
+  record(section, 'RSS after each round (app, sandbox-free process)', `${rss.map((r) => Math.round(r / 2 ** 20)).join(' → ')} MB: ${(growth * 100).toFixed(1)}% from round 1 to 3`, '< 10% growth', growth < 0.1);
+  await stack.close();
+}
+
 function writeMarkdown(): void {
   const file = path.resolve(__dirname, '../../BENCHMARKS.md');
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -331,6 +405,7 @@ function writeMarkdown(): void {
 async function main(): Promise<void> {
   if (!only || only === 'artist') await benchArtist();
   if (!only || only === 'history') await benchHistory();
+  if (!only || only === 'load') await benchLoad();
   writeMarkdown();
   const failed = rows.filter((r) => r.ok === false);
   if (failed.length) {
