@@ -383,6 +383,15 @@ async function benchLoad(): Promise<void> {
 
 function writeMarkdown(): void {
   const file = path.resolve(__dirname, '../../BENCHMARKS.md');
+  // A partial run (--only) keeps the rows of the sections it did not measure.
+  const measured = new Set(rows.map((r) => r.section));
+  const kept: string[] = [];
+  if (fs.existsSync(file)) {
+    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+      const cells = line.split(' | ');
+      if (line.startsWith('| ') && cells.length >= 5 && !line.startsWith('| | section') && !measured.has(cells[1].trim())) kept.push(line);
+    }
+  }
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const lines = [
     '# Benchmarks',
@@ -395,6 +404,7 @@ function writeMarkdown(): void {
     '',
     '| | section | measure | result | target |',
     '|---|---|---|---|---|',
+    ...kept,
     ...rows.map((r) => `| ${r.ok === null ? '' : r.ok ? '✓' : '✗'} | ${r.section} | ${r.measure} | ${r.value} | ${r.target} |`),
     '',
   ];
