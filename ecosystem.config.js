@@ -9,7 +9,7 @@ module.exports = {
       name: 'spotify-data-app',
       script: 'dist/src/server.js',
       // A bounded V8 heap makes the garbage collector keep memory flat (see BENCHMARKS.md).
-      node_args: '--max-old-space-size=256',
+      node_args: '--max-old-space-size=384',
       cwd: __dirname,
       exec_mode: instances === '1' ? 'fork' : 'cluster',
       instances,

@@ -252,8 +252,8 @@ function uploadFile(url: string, token: string, file: string): Promise<{ id: str
 async function historyRun(plays: number) {
   const file = await generateExport(plays);
   const mb = fs.statSync(file).size / 2 ** 20;
-  // Started as `npm start` starts the server: with the same V8 heap bound.
-  const child = spawn(process.execPath, ['--max-old-space-size=256', path.resolve(__dirname, 'historyBenchServer.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Started as `npm start` starts the server: with the same V8 heap bound (package.json).
+  const child = spawn(process.execPath, ['--max-old-space-size=384', path.resolve(__dirname, 'historyBenchServer.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: string[] = [];
   let pending: ((l: string) => void) | undefined;
   let partial = '';

@@ -60,8 +60,8 @@ export class SpotifyHttp {
     },
   ) {
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
-    // Ten in flight keeps a large ingest quick while staying far below Spotify's rolling rate limit.
-    this.limiter = new Limiter(opts.concurrency ?? 16);
+    // Twenty in flight: a large ingest takes one round per kind of batch; 429s still pause every caller.
+    this.limiter = new Limiter(opts.concurrency ?? 20);
     this.axios = axios.create({
       baseURL: baseUrl,
       timeout: this.retry.timeoutMs,
