@@ -19,6 +19,7 @@ export type { Catalog, Notable } from './catalog';
 export type { FaultControl, FaultTarget, SandboxStats } from './state';
 export { buildSyntheticCatalog, loadCsvCatalog, NOTABLE } from './catalog';
 export { DEMO_LISTENERS, generateListeningHistory } from './listeners';
+export { minimalIngest } from './minimalRequests';
 
 export interface SandboxOptions {
   /** Default 'development', as a newly registered Spotify app gets. */

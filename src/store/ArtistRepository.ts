@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { FEATURE_NAMES, type TrackFeatures } from '../features/FeatureProvider';
 import { CATALOG_SK } from './keys';
 import type { Store } from './Store';
@@ -159,21 +159,12 @@ export class ArtistRepository {
    * that failed) are fresher copies of the same tracks and are kept.
    */
   async getSnapshot(artistId: string): Promise<ArtistSnapshot> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.store.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'artist_id = :a',
-          ExpressionAttributeValues: { ':a': artistId },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const items = await this.store.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'artist_id = :a',
+      ExpressionAttributeValues: { ':a': artistId },
+      ConsistentRead: true,
+    });
 
     const artistItem = items.find((i) => i.track_id === CATALOG_SK.artist);
     const artist = artistItem ? strip<ArtistRecord>(artistItem) : null;
@@ -248,22 +239,13 @@ export class ArtistRepository {
 
   /** Deletes album and track items older than `generation` (tracks or albums Spotify no longer lists). */
   async deleteOlderGenerations(artistId: string, generation: string): Promise<number> {
-    const snapshotKeys: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.store.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'artist_id = :a',
-          FilterExpression: 'generation < :g',
-          ProjectionExpression: 'artist_id, track_id',
-          ExpressionAttributeValues: { ':a': artistId, ':g': generation },
-          ExclusiveStartKey: start,
-        }),
-      );
-      snapshotKeys.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const snapshotKeys = await this.store.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'artist_id = :a',
+      FilterExpression: 'generation < :g',
+      ProjectionExpression: 'artist_id, track_id',
+      ExpressionAttributeValues: { ':a': artistId, ':g': generation },
+    });
     if (snapshotKeys.length) await this.store.batchDelete(this.table, snapshotKeys);
     return snapshotKeys.length;
   }

@@ -177,41 +177,24 @@ export class HistoryRepository {
 
   /** The dates that have a day item, from a keys-only Query (cheap even for ten years). */
   async dayDates(userId: string): Promise<Set<string>> {
-    const out = new Set<string>();
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.store.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
-          ProjectionExpression: 'sk',
-          ExpressionAttributeValues: { ':pk': `HIST#${userId}`, ':d': 'D#' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) out.add(String(item.sk).slice(2));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await this.store.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+      ProjectionExpression: 'sk',
+      ExpressionAttributeValues: { ':pk': `HIST#${userId}`, ':d': 'D#' },
+    });
+    return new Set(items.map((item) => String(item.sk).slice(2)));
   }
+
 
   /** Every day item of a user, oldest first, decoded lazily by the caller. */
   async allDays(userId: string): Promise<{ date: string; item: Record<string, unknown> }[]> {
-    const out: { date: string; item: Record<string, unknown> }[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.store.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
-          ExpressionAttributeValues: { ':pk': `HIST#${userId}`, ':d': 'D#' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push({ date: String(item.sk).slice(2), item });
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await this.store.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+      ExpressionAttributeValues: { ':pk': `HIST#${userId}`, ':d': 'D#' },
+    });
+    return items.map((item) => ({ date: String(item.sk).slice(2), item }));
   }
 
   async meta(userId: string): Promise<HistoryMeta> {

@@ -6,7 +6,7 @@ import {
   ResourceNotFoundException,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Metrics } from '../metrics';
 import { Limiter } from '../util/Limiter';
 import { sleep } from '../util/sleep';
@@ -130,6 +130,18 @@ export class Store {
    */
   batchPut(table: string, items: Item[], opts?: BatchOptions): Promise<number> {
     return this.batchWrite(table, items.map((Item) => ({ PutRequest: { Item } })), opts);
+  }
+
+  /** Every item a Query matches, following LastEvaluatedKey across pages. */
+  async queryAll(input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      items.push(...((page.Items as Item[] | undefined) ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
   }
 
   /** BatchGetItem in requests of 100 keys, retrying UnprocessedKeys with backoff. */

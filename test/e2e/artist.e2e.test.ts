@@ -1,29 +1,15 @@
-import type { Browser } from 'playwright-core';
-import { launchBrowser, screenshotPath } from '../helpers/browser';
-import { startTestApp, type TestApp } from '../helpers/harness';
+import { browserSuite, screenshotPath, watchErrors } from '../helpers/browser';
 
 jest.setTimeout(90_000);
 
 describe('browser: search an artist and explore the discography', () => {
-  let t: TestApp;
-  let browser: Browser;
-  beforeAll(async () => {
-    t = await startTestApp();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const ctx = browserSuite();
 
   it('searches, opens the artist page, draws every chart, and sorts and filters the table', async () => {
-    const artist = t.sandbox.catalog.artists.get(t.sandbox.catalog.notable.largestArtistId)!;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('response', (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
-    await page.goto(`${t.url}/`);
+    const artist = ctx.t.sandbox.catalog.artists.get(ctx.t.sandbox.catalog.notable.largestArtistId)!;
+    const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = watchErrors(page);
+    await page.goto(`${ctx.t.url}/`);
     await page.fill('#header-q', artist.name);
     await page.press('#header-q', 'Enter');
     await page.waitForURL(/\/search\?q=/);
@@ -46,8 +32,8 @@ describe('browser: search an artist and explore the discography', () => {
     await page.screenshot({ path: screenshotPath('artist-desktop-full'), fullPage: true });
     expect(errors).toEqual([]);
 
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
-    await phone.goto(`${t.url}/artists/${artist.id}`);
+    const phone = await ctx.browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+    await phone.goto(`${ctx.t.url}/artists/${artist.id}`);
     await phone.waitForSelector('#chart-mood[data-drawn="1"]');
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
@@ -55,12 +41,12 @@ describe('browser: search an artist and explore the discography', () => {
   });
 
   it('shows a hostile artist name as text, with no script run', async () => {
-    const id = t.sandbox.catalog.notable.hostileArtistId;
-    const name = t.sandbox.catalog.artists.get(id)!.name;
-    const page = await browser.newPage();
+    const id = ctx.t.sandbox.catalog.notable.hostileArtistId;
+    const name = ctx.t.sandbox.catalog.artists.get(id)!.name;
+    const page = await ctx.browser.newPage();
     let dialogs = 0;
     page.on('dialog', (d) => { dialogs++; void d.dismiss(); });
-    await page.goto(`${t.url}/artists/${id}`);
+    await page.goto(`${ctx.t.url}/artists/${id}`);
     await page.waitForSelector('#artist-name', { timeout: 30_000 });
     expect((await page.textContent('#artist-name'))?.trim()).toBe(name.trim());
     await page.waitForSelector('#chart-mood[data-drawn="1"]');

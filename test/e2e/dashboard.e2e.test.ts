@@ -1,37 +1,16 @@
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshotPath } from '../helpers/browser';
-import { startTestApp, type TestApp } from '../helpers/harness';
+import { browserSuite, loginInBrowser, screenshotPath, watchErrors } from '../helpers/browser';
 
 jest.setTimeout(90_000);
 
-async function loginAs(page: Page, t: TestApp, listener: string): Promise<void> {
-  await page.goto(`${t.url}/`);
-  await page.click('#login');
-  await page.waitForURL(/\/authorize/);
-  await page.check(`input[name="listener"][value="${listener}"]`);
-  await page.click('#approve');
-  await page.waitForURL(/\/dashboard/);
-}
 
 describe('browser: the dashboard', () => {
-  let t: TestApp;
-  let browser: Browser;
-  beforeAll(async () => {
-    t = await startTestApp();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const ctx = browserSuite();
 
   it('loads, switches ranges, draws its charts, and fits a phone screen', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'Asia/Tokyo' });
+    const context = await ctx.browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'Asia/Tokyo' });
     const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await loginAs(page, t, 'rin.demo');
+    const errors = watchErrors(page);
+    await loginInBrowser(page, ctx.t.url, 'rin.demo');
     // The first visit shows a loading page, then the dashboard itself.
     await page.waitForSelector('#top-artists', { timeout: 30_000 });
     for (const id of ['chart-genres', 'chart-taste', 'chart-decades', 'chart-hours']) {
@@ -49,9 +28,9 @@ describe('browser: the dashboard', () => {
     }
     expect(errors).toEqual([]);
 
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+    const phone = await ctx.browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
     await phone.context().addCookies(await context.cookies());
-    await phone.goto(`${t.url}/dashboard?range=medium_term`);
+    await phone.goto(`${ctx.t.url}/dashboard?range=medium_term`);
     await phone.waitForSelector('#chart-genres[data-drawn="1"]');
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);

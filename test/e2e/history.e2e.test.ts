@@ -1,33 +1,15 @@
-import type { Browser } from 'playwright-core';
-import { launchBrowser, screenshotPath } from '../helpers/browser';
-import { startTestApp, type TestApp } from '../helpers/harness';
+import { browserSuite, loginInBrowser, screenshotPath, watchErrors } from '../helpers/browser';
 
 jest.setTimeout(90_000);
 
 describe('browser: listening history', () => {
-  let t: TestApp;
-  let browser: Browser;
-  beforeAll(async () => {
-    t = await startTestApp();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const ctx = browserSuite();
 
   it('imports the demo export with one click, watches it finish, and draws the heatmaps', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(`${t.url}/`);
-    await page.click('#login');
-    await page.waitForURL(/\/authorize/);
-    await page.check('input[name="listener"][value="ava.demo"]');
-    await page.click('#approve');
-    await page.waitForURL(/\/dashboard/);
-    await page.goto(`${t.url}/history`);
+    const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = watchErrors(page);
+    await loginInBrowser(page, ctx.t.url, 'ava.demo');
+    await page.goto(`${ctx.t.url}/history`);
     await page.waitForSelector('#history-empty');
     await page.click('#demo-import');
     // The job list polls and the page reloads by itself when the import is done.

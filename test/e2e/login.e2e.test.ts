@@ -1,26 +1,12 @@
-import type { Browser } from 'playwright-core';
-import { launchBrowser, screenshotPath } from '../helpers/browser';
-import { startTestApp, type TestApp } from '../helpers/harness';
+import { browserSuite, screenshotPath, watchErrors } from '../helpers/browser';
 
 describe('browser: log in as a demo listener', () => {
-  let t: TestApp;
-  let browser: Browser;
-  beforeAll(async () => {
-    t = await startTestApp();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  const ctx = browserSuite();
 
   it('logs in through the sandbox consent page and shows the dashboard', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    page.on('response', (r) => r.status() >= 400 && errors.push(`${r.status()} ${r.url()}`));
-    await page.goto(t.url + '/');
+    const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors = watchErrors(page);
+    await page.goto(ctx.t.url + '/');
     await page.screenshot({ path: screenshotPath('landing'), fullPage: true });
     await page.click('#login');
     await page.waitForURL(/\/authorize/);
@@ -37,8 +23,8 @@ describe('browser: log in as a demo listener', () => {
     await page.screenshot({ path: screenshotPath('dashboard-login'), fullPage: true });
     expect(errors).toEqual([]);
 
-    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    await phone.goto(t.url + '/');
+    const phone = await ctx.browser.newPage({ viewport: { width: 390, height: 844 } });
+    await phone.goto(ctx.t.url + '/');
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await phone.screenshot({ path: screenshotPath('landing-phone'), fullPage: true });
