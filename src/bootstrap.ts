@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -60,15 +60,21 @@ export async function startServer(config: Config, opts: { logger?: Logger; clust
     const created = await store.ensureTables();
     if (created.length) logger.info({ tables: created }, 'created DynamoDB tables');
 
-    const app = createApp({ config, store, logger, metrics });
-    const server: Server = await new Promise((resolve, reject) => {
-      const s = app.listen(config.port, config.host, () => resolve(s));
-      s.once('error', reject);
+    // Listen first, then build the app: with PORT=0 the OAuth callback must name the port chosen.
+    const server: Server = http.createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
     });
     server.keepAliveTimeout = 65_000; // longer than common load balancer idle timeouts
     const { port } = server.address() as AddressInfo;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${port}`;
+    if (config.port === 0 && config.publicUrl === `http://${host}:0`) {
+      config.publicUrl = url;
+      config.callbackUrl = `${url}/auth/spotify/callback`;
+    }
+    server.on('request', createApp({ config, store, logger, metrics }));
     closers.push(
       () =>
         new Promise<void>((resolve) => {

@@ -5,7 +5,8 @@ import { BadRequest } from '../errors';
 import type { Summary } from '../services/DashboardService';
 import { COUNTING_RULES, MIN_PLAY_MS } from '../services/HistoryStatsService';
 
-const TIME_ZONES: string[] = (Intl as unknown as { supportedValuesOf(k: string): string[] }).supportedValuesOf('timeZone');
+// Intl lists canonical zones only, without "UTC", which is the default here.
+const TIME_ZONES: string[] = ['UTC', ...(Intl as unknown as { supportedValuesOf(k: string): string[] }).supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
 
 declare module 'express-session' {
   interface SessionData {

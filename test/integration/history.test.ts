@@ -225,6 +225,13 @@ describe('history pages', () => {
       expect(big.status).toBe(413);
       const noToken = await agent.post('/history/imports').attach('file', Buffer.from('[]'), 'StreamingHistory_music_0.json');
       expect(noToken.status).toBe(403);
+      // The time zone chosen in settings is the one statistics use; UTC until then.
+      const settings = await agent.get('/settings').expect(200);
+      expect(settings.text).toContain('<option value="UTC" selected>');
+      const tzCsrf = /name="_csrf" value="([^"]+)"/.exec(settings.text)![1];
+      await agent.post('/settings/time-zone').type('form').send({ _csrf: tzCsrf, time_zone: 'Mars/Base' }).expect(400);
+      await agent.post('/settings/time-zone').type('form').send({ _csrf: tzCsrf, time_zone: 'Asia/Tokyo' }).expect(303);
+      expect((await agent.get('/history').expect(200)).text).toContain('Times in <strong>Asia/Tokyo</strong>');
       const thisYear = await agent.get('/history?range=this_year').expect(200);
       expect(thisYear.text).toContain('aria-current="page">This year');
       const custom = await agent.get('/history?range=custom&from=2030-01-01&to=2020-01-01').expect(400);
