@@ -154,14 +154,20 @@ export class HistoryImportService {
       };
       let total = 0;
       let episodes = 0;
+      let written = false;
       for (const src of sources) {
         for await (const plays of this.plays(src)) {
-          for (const p of plays) {
+          if (plays.length === 0) continue;
+          const rows = plays.map((p) => {
             if (p.kind === 'music') total++;
             else episodes++;
-            pendingText += `${total + episodes > 1 ? ',' : ''}\n${JSON.stringify([p.ts, p.kind, p.name, p.artist, p.album, p.trackId, p.ms, p.skipped, p.shuffle, p.offline, p.incognito, p.platform, p.country])}`;
-          }
+            return [p.ts, p.kind, p.name, p.artist, p.album, p.trackId, p.ms, p.skipped, p.shuffle, p.offline, p.incognito, p.platform, p.country];
+          });
+          // One stringify per batch; the array's brackets are dropped so batches join into one array.
+          const text = JSON.stringify(rows);
+          pendingText += `${pendingText.length > 1 || written ? ',' : ''}${text.slice(1, -1)}\n`;
           if (pendingText.length > 1 << 20) {
+            written = true;
             await spoolWrite(pendingText);
             pendingText = '';
           }
