@@ -9,6 +9,9 @@ import { Metrics } from './metrics';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './store/embedded';
 import { Store } from './store/Store';
 
+/** How long a stopping server keeps answering (with `Connection: close`) before it stops listening. */
+const DRAIN_MS = 1000;
+
 export interface RunningServer {
   url: string;
   config: Config;
@@ -74,12 +77,21 @@ export async function startServer(config: Config, opts: { logger?: Logger; clust
       config.publicUrl = url;
       config.callbackUrl = `${url}/auth/spotify/callback`;
     }
+    // While shutting down, answers carry `Connection: close`, so keep-alive clients (load
+    // balancers, pm2's cluster master) move to other workers instead of writing to a closing socket.
+    let draining = false;
+    server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (draining) res.setHeader('Connection', 'close');
+    });
     server.on('request', createApp({ config, store, logger, metrics }));
     closers.push(
       () =>
         new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
+          // Drain first: for a second every answer carries `Connection: close`, so each keep-alive
+          // socket ends cleanly after one more request; only then stop listening. (server.close()
+          // also closes idle sockets at once, which races a client writing its next request.)
+          draining = true;
+          setTimeout(() => server.close(() => resolve()), DRAIN_MS).unref();
         }),
     );
     logger.info({ url, demoMode: config.demoMode }, `Spotify Data App listening on ${url}`);
