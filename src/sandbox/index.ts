@@ -11,12 +11,13 @@ import { createMusicbrainzRouter, createReccobeatsRouter } from './enrichment';
 import { imageHandler } from './images';
 import { DEMO_LISTENERS, generateListeningHistory } from './listeners';
 import { accountId, type SandboxProfile } from './objects';
-import { ApiError, type FaultControl, type FaultTarget, Faults, type SandboxState, type SandboxStats } from './state';
+import { ApiError, FAULT_MALFORMED, FAULT_RESET, FAULT_TRUNCATED, type FaultControl, type FaultTarget, Faults, type SandboxState, type SandboxStats } from './state';
 import { createWebApiRouter } from './webapi';
 
 export type { SandboxProfile } from './objects';
 export type { Catalog, Notable } from './catalog';
 export type { FaultControl, FaultTarget, SandboxStats } from './state';
+export { FAULT_MALFORMED, FAULT_RESET, FAULT_TRUNCATED } from './state';
 export { buildSyntheticCatalog, loadCsvCatalog, NOTABLE } from './catalog';
 export { DEMO_LISTENERS, generateListeningHistory } from './listeners';
 export { minimalIngest } from './minimalRequests';
@@ -86,6 +87,15 @@ function faultMiddleware(state: SandboxState, target: FaultTarget) {
     if (target === 'v1' && f.latencyMs > 0) await sleep(f.latencyMs);
     const pending = f.pending[target].shift();
     if (pending) {
+      // Transport-level faults (see FAULT_* in state.ts): a reset socket, a body cut short, bad JSON.
+      if (pending.status === FAULT_RESET) {
+        res.socket?.destroy();
+        return;
+      }
+      if (pending.status === FAULT_TRUNCATED || pending.status === FAULT_MALFORMED) {
+        res.status(200).type('application/json').send(pending.status === FAULT_TRUNCATED ? '{"items": [{"id": "abc", "na' : '{"items": [,]}');
+        return;
+      }
       if (pending.status === 429) res.set('Retry-After', '1');
       res.status(pending.status).json(faultBody(target, pending.status));
       return;

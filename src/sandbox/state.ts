@@ -42,6 +42,11 @@ export interface SandboxStats {
   by_endpoint: Record<string, number>;
 }
 
+/** Pseudo-statuses for failNext: the connection is reset, the JSON body is cut short, or it is not JSON. */
+export const FAULT_RESET = 0;
+export const FAULT_TRUNCATED = 1;
+export const FAULT_MALFORMED = 2;
+
 /** Where a fault applies: the Web API (default) or one of the enrichment stand-ins. */
 export type FaultTarget = 'v1' | 'reccobeats' | 'musicbrainz';
 
@@ -55,7 +60,10 @@ export interface FaultControl {
   failRate: number;
   /** Max /v1 requests per rolling 30 s window; undefined = unlimited. */
   rateLimit: number | undefined;
-  /** The next n requests to `target` (default 'v1') fail with `status` (default 500; 429 carries Retry-After: 1). */
+  /**
+   * The next n requests to `target` (default 'v1') fail with `status` (default 500; 429 carries
+   * Retry-After: 1), or with FAULT_RESET / FAULT_TRUNCATED / FAULT_MALFORMED.
+   */
   failNext(n: number, status?: number, target?: FaultTarget): void;
   /** Cancels pending failNext faults. */
   resetNext(): void;
