@@ -264,7 +264,13 @@ function wantsJson(req: express.Request): boolean {
 }
 
 function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err, req, res, _next) => {
+  return (err, req, res, next) => {
+    // An error after the answer began (a client gone, a store closed mid-stream): Express's own
+    // handler ends the connection; a second answer cannot be sent.
+    if (res.headersSent) {
+      (req.log ?? logger).warn({ err }, 'error after the response was sent');
+      return next(err);
+    }
     const e = err as Error & { code?: string; status?: number; statusCode?: number; type?: string };
     let status = 500;
     let code = 'internal_error';
@@ -292,6 +298,7 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
     res.status(status);
     if (wantsJson(req)) return res.json({ error: { code, message } });
     res.render('error', { title: status === 404 ? 'Not found' : 'Error', status, message, code }, (renderErr, html) => {
+      if (res.headersSent) return;
       if (renderErr) {
         (req.log ?? logger).error({ err: renderErr }, 'error page failed to render');
         return res.type('text/plain').send(message);
