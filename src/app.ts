@@ -279,6 +279,12 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
     if (e instanceof AppError) {
       ({ status, code, message } = e);
       retryAfter = (e as { retryAfterSeconds?: number }).retryAfterSeconds;
+    } else if (/Throttling|ProvisionedThroughputExceeded|RequestLimitExceeded/.test(e.name) || e.name === 'StoreError') {
+      // DynamoDB stayed throttled through every retry: a temporary condition, not a bug.
+      status = 503;
+      code = 'database_busy';
+      message = 'The database is busy right now; try again in a moment.';
+      retryAfter = 2;
     } else if (e.code === 'EBADCSRFTOKEN' || e.message === 'invalid csrf token') {
       status = 403;
       code = 'invalid_csrf_token';

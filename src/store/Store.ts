@@ -51,7 +51,8 @@ export class Store {
     this.client = new DynamoDBClient({
       endpoint: opts.endpoint,
       region: opts.region ?? 'us-east-1',
-      maxAttempts: opts.maxAttempts ?? 6,
+      // Throttling is retried with backoff by the SDK; eight attempts ride out bursts (see the fault suite).
+      maxAttempts: opts.maxAttempts ?? 8,
       // A local endpoint (dynalite, DynamoDB Local) accepts any credentials; AWS uses the default chain.
       ...(local ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
     });

@@ -29,9 +29,10 @@ describe('DynamoDB faults: throttling, exceeded throughput, partial batches', ()
   let dynamo: EmbeddedDynamo;
   let proxy: Awaited<ReturnType<typeof startDynamoFaultProxy>>;
   let t: TestApp;
+  const faults = { throttle: 0.1, throughput: 0.1, partialBatch: 0.5 };
   beforeAll(async () => {
     dynamo = await startEmbeddedDynamo();
-    proxy = await startDynamoFaultProxy(dynamo.endpoint, { throttle: 0.1, throughput: 0.1, partialBatch: 0.5 });
+    proxy = await startDynamoFaultProxy(dynamo.endpoint, faults);
     t = await startTestApp({ dynamo: { endpoint: proxy.endpoint, close: async () => undefined } });
   });
   afterAll(async () => {
@@ -66,6 +67,17 @@ describe('DynamoDB faults: throttling, exceeded throughput, partial batches', ()
     );
     expect(injected).toBeGreaterThan(0);
     expect(proxy.counts.partialBatches - before.partialBatches).toBeGreaterThan(0);
+  });
+
+  it('answers 503 database_busy with Retry-After when DynamoDB stays throttled through every retry', async () => {
+    faults.throttle = 1;
+    try {
+      const res = await request(t.url).get('/api/artists/0123456789abcdefABCDEF/status').expect(503);
+      expect(res.body.error.code).toBe('database_busy');
+      expect(res.headers['retry-after']).toBe('2');
+    } finally {
+      faults.throttle = 0.1;
+    }
   });
 
   it('imports a history export with nothing lost and nothing doubled', async () => {
