@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from '../../src/store/embedded';
 import { startDynamoFaultProxy } from '../helpers/dynamoFaultProxy';
-import { login, startTestApp, type TestApp } from '../helpers/harness';
+import { createApiToken, login, startTestApp, type TestApp } from '../helpers/harness';
 
 jest.setTimeout(120_000);
 
@@ -83,10 +83,7 @@ describe('DynamoDB faults: throttling, exceeded throughput, partial batches', ()
   it('imports a history export with nothing lost and nothing doubled', async () => {
     const agent = t.agent();
     await login(t, agent, 'ava.demo');
-    const page = await agent.get('/settings').expect(200);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
-    await agent.post('/settings/tokens').type('form').send({ _csrf: csrf, name: 'faults' }).expect(303);
-    const token = /value="(sda_[^"]+)"/.exec((await agent.get('/settings')).text)![1];
+    const token = await createApiToken(agent, 'faults');
     const before = { ...proxy.counts };
     const up = await request(t.url).post('/api/me/history/imports').set('Authorization', `Bearer ${token}`).attach('file', Buffer.from(exportOf(3000)), 'Streaming_History_Audio_2023.json').expect(202);
     await t.app.locals.services.historyImports.idle();

@@ -140,3 +140,20 @@ export async function login(
   const done = await agent.get(callback.pathname + callback.search).expect(302);
   return done.headers.location as string;
 }
+
+/** The CSRF token of the first form on a page. */
+export function csrfFrom(html: string): string {
+  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+  if (!token) throw new Error('no CSRF token on the page');
+  return token;
+}
+
+/** Creates a personal API token on /settings as a person would, and reads it off the page (shown once). */
+export async function createApiToken(agent: ReturnType<typeof request.agent>, name: string): Promise<string> {
+  const page = await agent.get('/settings').expect(200);
+  await agent.post('/settings/tokens').type('form').send({ _csrf: csrfFrom(page.text), name }).expect(303);
+  const shown = await agent.get('/settings').expect(200);
+  const token = /value="(sda_[^"]+)"/.exec(shown.text)?.[1];
+  if (!token) throw new Error('token not shown');
+  return token;
+}

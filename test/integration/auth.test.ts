@@ -6,17 +6,11 @@ import { TokenCipher } from '../../src/security/TokenCipher';
 import { startSandbox } from '../../src/sandbox';
 import { startEmbeddedDynamo } from '../../src/store/embedded';
 import { UserRepository } from '../../src/store/UserRepository';
-import { login, startTestApp, type RunningSandbox, type TestApp } from '../helpers/harness';
+import { csrfFrom, login, startTestApp, type RunningSandbox, type TestApp } from '../helpers/harness';
 
 async function listeners(sandboxUrl: string): Promise<{ id: string; display_name: string }[]> {
   const res = await request(sandboxUrl).get('/_sandbox/listeners').expect(200);
   return (res.body.listeners ?? res.body) as { id: string; display_name: string }[];
-}
-
-function csrfFrom(html: string): string {
-  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  if (!token) throw new Error('no CSRF token on the page');
-  return token;
 }
 
 describe('login with Spotify through the sandbox', () => {

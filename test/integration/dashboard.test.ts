@@ -3,26 +3,15 @@ import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { hashToken } from '../../src/services/ApiTokenService';
 import { DashboardRepository } from '../../src/store/DashboardRepository';
 import { getStats, resetStats, webApiCount } from '../helpers/catalog';
-import { login, startTestApp, type TestApp } from '../helpers/harness';
+import { createApiToken, csrfFrom, login, startTestApp, type TestApp } from '../helpers/harness';
 
 jest.setTimeout(60_000);
 
 const RANGES = ['short_term', 'medium_term', 'long_term'] as const;
 
-function csrfFrom(html: string): string {
-  const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
-  if (!token) throw new Error('no CSRF token on the page');
-  return token;
-}
-
-/** Creates a personal token through the settings page, as a person would, and reads it off the page. */
+/** A token made on /settings is shown once only. */
 async function createToken(agent: ReturnType<TestApp['agent']>, name: string): Promise<string> {
-  const page = await agent.get('/settings').expect(200);
-  await agent.post('/settings/tokens').type('form').send({ _csrf: csrfFrom(page.text), name }).expect(303);
-  const shown = await agent.get('/settings').expect(200);
-  const token = /id="new-token-value" value="([^"]+)"/.exec(shown.text)?.[1] ?? /value="(sda_[^"]+)"/.exec(shown.text)?.[1];
-  if (!token) throw new Error('token not shown');
-  // Shown once only.
+  const token = await createApiToken(agent, name);
   const again = await agent.get('/settings').expect(200);
   expect(again.text).not.toContain(token);
   return token;

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { login, startTestApp, type TestApp } from '../helpers/harness';
+import { createApiToken, csrfFrom, login, startTestApp, type TestApp } from '../helpers/harness';
 import { makeZip } from '../helpers/zip';
 
 jest.setTimeout(60_000);
@@ -68,10 +68,7 @@ async function upload(t: TestApp, token: string, name: string, data: Buffer | st
 async function tokenFor(t: TestApp, listener: string): Promise<string> {
   const agent = t.agent();
   await login(t, agent, listener);
-  const page = await agent.get('/settings').expect(200);
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
-  await agent.post('/settings/tokens').type('form').send({ _csrf: csrf, name: 'test' }).expect(303);
-  return /value="(sda_[^"]+)"/.exec((await agent.get('/settings')).text)![1];
+  return createApiToken(agent, 'test');
 }
 
 const stats = async (t: TestApp, token: string, q: Record<string, string> = {}) =>
@@ -210,7 +207,7 @@ describe('history pages', () => {
       await login(t, agent, 'marcus.demo');
       const page = await agent.get('/history').expect(200);
       expect(page.text).toContain('id="history-empty"');
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+      const csrf = csrfFrom(page.text);
       await agent.post('/history/demo-import').type('form').send({ _csrf: csrf }).expect(303);
       await t.app.locals.services.historyImports.idle();
       const after = await agent.get('/history').expect(200);
@@ -228,7 +225,7 @@ describe('history pages', () => {
       // The time zone chosen in settings is the one statistics use; UTC until then.
       const settings = await agent.get('/settings').expect(200);
       expect(settings.text).toContain('<option value="UTC" selected>');
-      const tzCsrf = /name="_csrf" value="([^"]+)"/.exec(settings.text)![1];
+      const tzCsrf = csrfFrom(settings.text);
       await agent.post('/settings/time-zone').type('form').send({ _csrf: tzCsrf, time_zone: 'Mars/Base' }).expect(400);
       await agent.post('/settings/time-zone').type('form').send({ _csrf: tzCsrf, time_zone: 'Asia/Tokyo' }).expect(303);
       expect((await agent.get('/history').expect(200)).text).toContain('Times in <strong>Asia/Tokyo</strong>');

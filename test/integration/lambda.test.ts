@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../../src/logger';
 import { createLambdaHandler } from '../../src/lambda';
-import { login, startTestApp, type TestApp } from '../helpers/harness';
+import { createApiToken, login, startTestApp, type TestApp } from '../helpers/harness';
 
 const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures', name), 'utf8'));
 const context = { awsRequestId: 'test', functionName: 'spotify-data-app', getRemainingTimeInMillis: () => 30_000 };
@@ -31,10 +31,7 @@ describe('AWS Lambda entry (API Gateway v2 events)', () => {
   it('answers GET /api/me/summary for a personal token, and 401 without one', async () => {
     const agent = t.agent();
     await login(t, agent, 'ava.demo');
-    const page = await agent.get('/settings').expect(200);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
-    await agent.post('/settings/tokens').type('form').send({ _csrf: csrf, name: 'lambda' }).expect(303);
-    const token = /value="(sda_[^"]+)"/.exec((await agent.get('/settings')).text)![1];
+    const token = await createApiToken(agent, 'lambda');
 
     const event = fixture('apigw-v2-summary.json');
     event.headers.authorization = `Bearer ${token}`;
