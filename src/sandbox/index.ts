@@ -11,13 +11,13 @@ import { createMusicbrainzRouter, createReccobeatsRouter } from './enrichment';
 import { imageHandler } from './images';
 import { DEMO_LISTENERS, generateListeningHistory } from './listeners';
 import { accountId, type SandboxProfile } from './objects';
-import { ApiError, FAULT_MALFORMED, FAULT_RESET, FAULT_TRUNCATED, type FaultControl, type FaultTarget, Faults, type SandboxState, type SandboxStats } from './state';
+import { ApiError, FAULT_MALFORMED, FAULT_PASS, FAULT_RESET, FAULT_TRUNCATED, type FaultControl, type FaultTarget, Faults, type SandboxState, type SandboxStats } from './state';
 import { createWebApiRouter } from './webapi';
 
 export type { SandboxProfile } from './objects';
 export type { Catalog, Notable } from './catalog';
 export type { FaultControl, FaultTarget, SandboxStats } from './state';
-export { FAULT_MALFORMED, FAULT_RESET, FAULT_TRUNCATED } from './state';
+export { FAULT_MALFORMED, FAULT_PASS, FAULT_RESET, FAULT_TRUNCATED } from './state';
 export { buildSyntheticCatalog, loadCsvCatalog, NOTABLE } from './catalog';
 export { DEMO_LISTENERS, generateListeningHistory } from './listeners';
 export { minimalIngest } from './minimalRequests';
@@ -86,6 +86,7 @@ function faultMiddleware(state: SandboxState, target: FaultTarget) {
     const f = state.faults;
     if (target === 'v1' && f.latencyMs > 0) await sleep(f.latencyMs);
     const pending = f.pending[target].shift();
+    if (pending?.status === FAULT_PASS) return next();
     if (pending) {
       // Transport-level faults (see FAULT_* in state.ts): a reset socket, a body cut short, bad JSON.
       if (pending.status === FAULT_RESET) {

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { FAULT_MALFORMED, FAULT_RESET, FAULT_TRUNCATED } from '../../src/sandbox';
+import { FAULT_MALFORMED, FAULT_PASS, FAULT_RESET, FAULT_TRUNCATED } from '../../src/sandbox';
 import { expectedIngest, getStats, resetStats, webApiCount } from '../helpers/catalog';
 import { startTestApp } from '../helpers/harness';
 
@@ -16,10 +16,12 @@ describe('Spotify faults during an ingest', () => {
     try {
       const f = t.sandbox.faults;
       f.failNext(4, 429); // a storm, each with Retry-After: 1
-      f.failNext(2, FAULT_RESET);
-      f.failNext(2, FAULT_TRUNCATED);
-      f.failNext(2, FAULT_MALFORMED);
-      f.failNext(2, 503);
+      // Transport faults spaced by a success each: queued back to back they would all land on the
+      // one request in flight at the start and exhaust its five attempts (a 502, rightly).
+      for (const fault of [FAULT_RESET, FAULT_TRUNCATED, FAULT_MALFORMED, 503, FAULT_RESET, FAULT_TRUNCATED, FAULT_MALFORMED, 503]) {
+        f.failNext(1, fault);
+        f.failNext(1, FAULT_PASS);
+      }
       f.failNext(2, FAULT_RESET, 'reccobeats');
       f.failNext(1, 429, 'musicbrainz');
       await resetStats(t.sandbox.url);
