@@ -27,6 +27,9 @@ import { fmt } from './routes/format';
 import { artistsRouter } from './routes/artists';
 import { historyRouter } from './routes/history';
 import { meRouter } from './routes/me';
+import { captureRouter } from './routes/capture';
+import { compareRouter } from './routes/compare';
+import { shareRouter } from './routes/share';
 import { openApiRouter } from './routes/openapi';
 import { ApiTokenService } from './services/ApiTokenService';
 import { ArtistService } from './services/ArtistService';
@@ -75,6 +78,11 @@ export interface Services {
   apiTokens: ApiTokenService;
   historyImports: HistoryImportService;
   historyStats: HistoryStatsService;
+  /**
+   * Data for the sections of /settings that features add (share link, live capture, backup...):
+   * a feature's router pushes a function here; /settings merges every result into its view locals.
+   */
+  settingsSections: Array<(userId: string) => Promise<Record<string, unknown>>>;
 }
 
 export const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
@@ -117,7 +125,7 @@ export function buildServices({ config, store, logger, metrics = new Metrics(), 
   });
   return {
     config, store, metrics, users, spotify, accounts, userTokens, profiles, apiProfile, artists, search, dashboard, dashboardRepo, apiTokens,
-    historyImports, historyStats,
+    historyImports, historyStats, settingsSections: [],
   };
 }
 
@@ -241,6 +249,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(artistsRouter(services));
   app.use(historyRouter(services));
   app.use(meRouter(services));
+  app.use(compareRouter(services));
+  app.use(shareRouter(services));
+  app.use(captureRouter(services));
   app.use(openApiRouter(services));
 
   app.use((req, _res, next) => next(new AppError(404, 'not_found', `No page at ${req.path}`)));

@@ -30,7 +30,7 @@ export const requireLogin: RequestHandler = (req, res, next) => {
 
 const rangeParam = z.enum(['short_term', 'medium_term', 'long_term']).catch('medium_term');
 
-export function pagesRouter({ profiles, dashboard, dashboardRepo, apiTokens }: Services): Router {
+export function pagesRouter({ profiles, dashboard, dashboardRepo, apiTokens, settingsSections }: Services): Router {
   const router = Router();
   router.get('/', (req, res) => {
     const error = typeof req.query.error === 'string' ? req.query.error : '';
@@ -57,7 +57,9 @@ export function pagesRouter({ profiles, dashboard, dashboardRepo, apiTokens }: S
 
   const settingsPage = async (req: Request, res: Response, status: number, error: string | null, newToken: { token: string; name: string } | null) => {
     const user = await profiles.user(req.user!.id);
+    const sections = await Promise.all(settingsSections.map((section) => section(user.id)));
     res.status(status).render('settings', {
+      ...Object.assign({}, ...sections),
       title: 'Settings', tokens: await apiTokens.list(user.id), newToken, error, timeZone: user.timeZone, timeZones: TIME_ZONES,
     });
   };
