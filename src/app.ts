@@ -116,7 +116,7 @@ export function buildServices({ config, store, logger, metrics = new Metrics(), 
   });
   const apiTokens = new ApiTokenService(new ApiTokenRepository(store));
   const historyRepo = new HistoryRepository(store);
-  const historyStats = new HistoryStatsService(historyRepo);
+  const historyStats = new HistoryStatsService(historyRepo, async (userId) => profiles.user(userId));
   const historyImports = new HistoryImportService(historyRepo, {
     uploadDir: path.join(config.dataDir, 'uploads'),
     logger,

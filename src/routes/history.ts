@@ -6,6 +6,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { Services } from '../app';
 import { AppError, BadRequest, NotFound, UpstreamNotFound } from '../errors';
+import { countingRulesSchema, DEFAULT_RULES, describeRules } from '../history/countingRules';
 import { isTimeZone } from '../history/timeZones';
 import { HistoryImportService } from '../services/HistoryImportService';
 import { apiUser } from './authn';
@@ -95,8 +96,7 @@ export function historyRouter(services: Services): Router {
   router.get('/api/me/history/stats', apiUser(services), async (req, res) => {
     const q = statsQuery.safeParse(req.query);
     if (!q.success) throw new BadRequest('from and to are dates (YYYY-MM-DD); tz is an IANA time zone.', 'invalid_query');
-    const user = await profiles.user(req.user!.id);
-    res.json(await historyStats.stats(user.id, { ...q.data, tz: q.data.tz ?? user.timeZone }));
+    res.json(await historyStats.stats(req.user!.id, q.data));
   });
 
   // ---- pages ----
@@ -114,7 +114,7 @@ export function historyRouter(services: Services): Router {
     if (preset === 'custom') range = { from: String(req.query.from ?? '') || undefined, to: String(req.query.to ?? '') || undefined };
     let stats = null;
     try {
-      stats = await historyStats.stats(user.id, { ...range, tz: user.timeZone });
+      stats = await historyStats.stats(user.id, range);
     } catch (err) {
       if (!(err instanceof BadRequest)) throw err;
       error = err.message;
@@ -141,6 +141,32 @@ export function historyRouter(services: Services): Router {
     await pipeline(answer.data, fs.createWriteStream(target));
     await historyImports.start(req.user!.id, { path: target, originalName: 'Streaming_History_Audio_demo.json' });
     res.redirect(303, '/history#imports');
+  });
+
+  // ---- counting rules ----
+  router.get('/how-we-count', async (req, res) => {
+    const rules = req.user ? (await profiles.user(req.user.id)).countingRules : DEFAULT_RULES;
+    res.render('how-we-count', { title: 'How we count', rules, sentences: describeRules(rules), defaults: DEFAULT_RULES, saved: req.query.saved === '1' });
+  });
+
+  router.post('/settings/counting-rules', requireLogin, async (req, res) => {
+    const body = req.body as Record<string, unknown> | undefined;
+    const parsed = countingRulesSchema.safeParse(body?.reset ? DEFAULT_RULES : body);
+    if (!parsed.success) throw new BadRequest('The minimum is a whole number of seconds from 0 to 600; pick one option for each rule.', 'invalid_counting_rules');
+    await users.setCountingRules(req.user!.id, parsed.data);
+    res.redirect(303, '/how-we-count?saved=1');
+  });
+
+  router.get('/api/me/counting-rules', apiUser(services), async (req, res) => {
+    const rules = (await profiles.user(req.user!.id)).countingRules;
+    res.json({ rules, sentences: describeRules(rules), defaults: DEFAULT_RULES });
+  });
+
+  router.put('/api/me/counting-rules', apiUser(services), async (req, res) => {
+    const parsed = countingRulesSchema.strict().safeParse(req.body);
+    if (!parsed.success) throw new BadRequest(`Counting rules: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}.`, 'invalid_counting_rules');
+    await users.setCountingRules(req.user!.id, parsed.data);
+    res.json({ rules: parsed.data, sentences: describeRules(parsed.data) });
   });
 
   router.post('/settings/time-zone', requireLogin, async (req, res) => {

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { Services } from '../app';
 import { BadRequest } from '../errors';
 import type { Summary } from '../services/DashboardService';
-import { COUNTING_RULES, MIN_PLAY_MS } from '../services/HistoryStatsService';
 
 // Intl lists canonical zones only, without "UTC", which is the default here.
 const TIME_ZONES: string[] = ['UTC', ...(Intl as unknown as { supportedValuesOf(k: string): string[] }).supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
@@ -49,10 +48,6 @@ export function pagesRouter({ profiles, dashboard, dashboardRepo, apiTokens, set
     if (!summary && req.query.loaded === '1') summary = await dashboard.summary(user);
     if (!summary) return res.render('dashboard-loading', { title: 'Your dashboard', user });
     res.render('dashboard', { title: 'Your dashboard', user, summary, range, compare: range === 'long_term' ? 'short_term' : 'long_term' });
-  });
-
-  router.get('/how-we-count', (_req, res) => {
-    res.render('how-we-count', { title: 'How we count', rules: COUNTING_RULES, minSeconds: MIN_PLAY_MS / 1000 });
   });
 
   const settingsPage = async (req: Request, res: Response, status: number, error: string | null, newToken: { token: string; name: string } | null) => {

@@ -2,21 +2,12 @@ import { BadRequest } from '../errors';
 import { dayParts, type HistoryRepository } from '../store/HistoryRepository';
 import { isTimeZone, OffsetTable } from '../history/timeZones';
 import { LruCache } from '../util/LruCache';
+import { classify, describeRules, EXCLUDED, PLAY, type CountingRules } from '../history/countingRules';
 
 const DAY_MS = 86_400_000;
-/** The counting rule: a music play counts when at least this much of it was played. */
-export const MIN_PLAY_MS = 30_000;
-export const COUNTING_RULES = [
-  `A music play counts as a play when at least ${MIN_PLAY_MS / 1000} seconds of it were played; shorter ones add their listening time but no play.`,
-  'Listening time is the sum of ms_played over every music entry.',
-  'Podcast episodes and audiobooks are kept apart: they appear only in the episode totals.',
-  'Two entries of the same track ending in the same minute are one play (re-imports and overlapping files add nothing).',
-  'Skip rate and shuffle share are over entries whose export says whether they were skipped or shuffled (the extended history does; account data does not).',
-  'Days, hours and weekdays are in your time zone; the export is in UTC.',
-];
 
 /** A user's whole history decoded into columns, sorted by time: the form every statistic reads. */
-interface Columns {
+export interface Columns {
   version: number;
   n: number;
   ts: Float64Array;
@@ -45,6 +36,7 @@ export interface HistoryStats {
   to: string | null;
   time_zone: string;
   rules: string[];
+  counting_rules: CountingRules;
   plays: number;
   entries: number;
   ms_played: number;
@@ -79,31 +71,43 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export class HistoryStatsService {
   private readonly cache = new LruCache<Columns>(400 * 1024 * 1024);
 
-  constructor(private readonly repo: HistoryRepository) {}
+  constructor(
+    private readonly repo: HistoryRepository,
+    /** The person's time zone and counting rules, used when a query does not give them. */
+    private readonly prefs: (userId: string) => Promise<{ timeZone: string; countingRules: CountingRules }>,
+  ) {}
 
-  async stats(userId: string, q: { from?: string; to?: string; tz?: string }): Promise<HistoryStats> {
-    const tz = q.tz ?? 'UTC';
-    if (!isTimeZone(tz)) throw new BadRequest(`Unknown time zone ${JSON.stringify(tz.slice(0, 60))}.`, 'invalid_time_zone');
+  async stats(userId: string, q: { from?: string; to?: string; tz?: string; rules?: CountingRules }): Promise<HistoryStats> {
+    const { tz, rules } = await this.settings(userId, q);
+    const cols = await this.columns(userId);
+    return compute(cols, tz, q.from ?? null, q.to ?? null, rules);
+  }
+
+  /** Validates a query's range and zone and fills in the person's own zone and rules. */
+  async settings(userId: string, q: { from?: string; to?: string; tz?: string; rules?: CountingRules }): Promise<{ tz: string; rules: CountingRules }> {
     for (const [k, v] of [['from', q.from], ['to', q.to]] as const) {
       if (v !== undefined && (!DATE.test(v) || Number.isNaN(Date.parse(v)))) throw new BadRequest(`${k} must be a date as YYYY-MM-DD.`, 'invalid_date');
     }
     if (q.from && q.to && q.from > q.to) throw new BadRequest('from must not be after to.', 'invalid_range');
-    const cols = await this.columns(userId);
-    return compute(cols, tz, q.from ?? null, q.to ?? null);
+    const prefs = q.tz && q.rules ? null : await this.prefs(userId);
+    const tz = q.tz ?? prefs!.timeZone;
+    if (!isTimeZone(tz)) throw new BadRequest(`Unknown time zone ${JSON.stringify(tz.slice(0, 60))}.`, 'invalid_time_zone');
+    return { tz, rules: q.rules ?? prefs!.countingRules };
   }
 
-  /** Drops a user's cached history (after an import in this process). */
-  forget(userId: string): void {
-    this.cache.delete(userId);
-  }
-
-  private async columns(userId: string): Promise<Columns> {
+  /** The decoded history of a user, from memory when the stored version has not moved. */
+  async columns(userId: string): Promise<Columns> {
     const { version } = await this.repo.meta(userId);
     const hit = this.cache.get(userId);
     if (hit && hit.version === version) return hit;
     const cols = await load(this.repo, userId, version);
     this.cache.set(userId, cols, cols.n * 32 + cols.entries.length * 200 + 1024);
     return cols;
+  }
+
+  /** Drops a user's cached history (after an import in this process). */
+  forget(userId: string): void {
+    this.cache.delete(userId);
   }
 }
 
@@ -192,18 +196,22 @@ function top<T>(counts: Map<number, { plays: number; ms: number }>, by: 'plays' 
     .map(([i, c]) => ({ ...make(i), plays: c.plays, ms_played: c.ms }));
 }
 
-function compute(c: Columns, tz: string, from: string | null, to: string | null): HistoryStats {
-  const offsets = new OffsetTable(tz);
+/** The index range [i0, i1) of plays between two local dates (inclusive), in a time zone. */
+export function rangeOf(c: Columns, offsets: OffsetTable, from: string | null, to: string | null): [number, number] {
   const start = from ? offsets.startOfLocalDay(from) : -Infinity;
   const end = to ? offsets.startOfLocalDay(new Date(Date.parse(to) + DAY_MS).toISOString().slice(0, 10)) : Infinity;
-  const i0 = lowerBound(c.ts, c.n, start);
-  const i1 = lowerBound(c.ts, c.n, end);
+  return [lowerBound(c.ts, c.n, start), lowerBound(c.ts, c.n, end)];
+}
+
+function compute(c: Columns, tz: string, from: string | null, to: string | null, rules: CountingRules): HistoryStats {
+  const offsets = new OffsetTable(tz);
+  const [i0, i1] = rangeOf(c, offsets, from, to);
 
   // First listen of every artist over the whole history, not just the range.
   const firstListen = new Float64Array(c.artists.length).fill(Infinity);
   for (let i = 0; i < c.n; i++) {
     const e = c.entries[c.entry[i]];
-    if (e.kind === 0 && c.ts[i] < firstListen[e.artistIdx]) firstListen[e.artistIdx] = c.ts[i];
+    if (e.kind === 0 && c.ts[i] < firstListen[e.artistIdx] && classify(c.flags[i], c.ms[i], rules) !== EXCLUDED) firstListen[e.artistIdx] = c.ts[i];
   }
 
   const tracks = new Map<number, { plays: number; ms: number }>();
@@ -228,12 +236,15 @@ function compute(c: Columns, tz: string, from: string | null, to: string | null)
     const e = c.entries[c.entry[i]];
     const v = c.ms[i];
     if (e.kind !== 0) {
+      if (classify(c.flags[i], v, rules) === EXCLUDED) continue;
       epEntries++;
       epMs += v;
       shows.set(e.artist, (shows.get(e.artist) ?? 0) + v);
       continue;
     }
-    const counted = v >= MIN_PLAY_MS;
+    const cls = classify(c.flags[i], v, rules);
+    if (cls === EXCLUDED) continue;
+    const counted = cls === PLAY;
     entries++;
     ms += v;
     if (counted) plays++;
@@ -302,7 +313,8 @@ function compute(c: Columns, tz: string, from: string | null, to: string | null)
     from,
     to,
     time_zone: tz,
-    rules: COUNTING_RULES,
+    rules: describeRules(rules),
+    counting_rules: rules,
     plays,
     entries,
     ms_played: ms,

@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TokenCipher } from '../security/TokenCipher';
+import { rulesFrom, type CountingRules } from '../history/countingRules';
 import { APP_KEY } from './keys';
 import type { Store } from './Store';
 
@@ -13,6 +14,8 @@ export interface User {
   lastLoginAt: string;
   /** IANA time zone for history statistics; UTC until the person picks one. */
   timeZone: string;
+  /** How plays count in every statistic (defaults until the person changes them). */
+  countingRules: CountingRules;
 }
 
 export interface SpotifyTokens {
@@ -34,6 +37,7 @@ interface UserItem {
   created_at: string;
   last_login_at: string;
   time_zone?: string;
+  counting_rules?: unknown;
   tokens?: string; // encrypted JSON of SpotifyTokens
 }
 
@@ -44,7 +48,7 @@ export class UserRepository {
     private readonly cipher: TokenCipher,
   ) {}
 
-  async upsertFromLogin(profile: Omit<User, 'createdAt' | 'lastLoginAt' | 'timeZone'>, tokens: SpotifyTokens, now = new Date()): Promise<User> {
+  async upsertFromLogin(profile: Omit<User, 'createdAt' | 'lastLoginAt' | 'timeZone' | 'countingRules'>, tokens: SpotifyTokens, now = new Date()): Promise<User> {
     const iso = now.toISOString();
     const out = await this.store.doc.send(
       new UpdateCommand({
@@ -102,6 +106,18 @@ export class UserRepository {
     );
   }
 
+  async setCountingRules(id: string, rules: CountingRules): Promise<void> {
+    await this.store.doc.send(
+      new UpdateCommand({
+        TableName: this.store.tables.app,
+        Key: APP_KEY.user(id),
+        UpdateExpression: 'SET counting_rules = :r',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':r': rules },
+      }),
+    );
+  }
+
   /** Forget the tokens (the refresh token was rejected); the user must log in again. */
   async clearTokens(id: string): Promise<void> {
     await this.store.doc.send(
@@ -130,5 +146,6 @@ function toUser(item: UserItem): User {
     createdAt: item.created_at,
     lastLoginAt: item.last_login_at,
     timeZone: item.time_zone ?? 'UTC',
+    countingRules: rulesFrom(item.counting_rules),
   };
 }
