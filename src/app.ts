@@ -36,6 +36,7 @@ import { ArtistService } from './services/ArtistService';
 import { DashboardService } from './services/DashboardService';
 import { HistoryImportService } from './services/HistoryImportService';
 import { HistoryStatsService } from './services/HistoryStatsService';
+import { TasteService } from './services/TasteService';
 import { TrackFeatureService } from './services/TrackFeatureService';
 import { ProfileService } from './services/ProfileService';
 import { SearchService } from './services/SearchService';
@@ -47,6 +48,7 @@ import { ApiTokenRepository } from './store/ApiTokenRepository';
 import { ArtistRepository } from './store/ArtistRepository';
 import { DashboardRepository } from './store/DashboardRepository';
 import { HistoryRepository } from './store/HistoryRepository';
+import { TrackFactsRepository } from './store/TrackFactsRepository';
 import { DynamoSessionStore } from './store/DynamoSessionStore';
 import type { Store } from './store/Store';
 import { UserRepository } from './store/UserRepository';
@@ -78,6 +80,7 @@ export interface Services {
   apiTokens: ApiTokenService;
   historyImports: HistoryImportService;
   historyStats: HistoryStatsService;
+  taste: TasteService;
   /**
    * Data for the sections of /settings that features add (share link, live capture, backup...):
    * a feature's router pushes a function here; /settings merges every result into its view locals.
@@ -123,9 +126,12 @@ export function buildServices({ config, store, logger, metrics = new Metrics(), 
     staleMs: config.historyJobStaleSeconds * 1000,
     onImported: (userId) => historyStats.forget(userId),
   });
+  const taste = new TasteService({
+    stats: historyStats, facts: new TrackFactsRepository(store), providers: features, profile: apiProfile, search, genreService: genres, logger,
+  });
   return {
     config, store, metrics, users, spotify, accounts, userTokens, profiles, apiProfile, artists, search, dashboard, dashboardRepo, apiTokens,
-    historyImports, historyStats, settingsSections: [],
+    historyImports, historyStats, taste, settingsSections: [],
   };
 }
 

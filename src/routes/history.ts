@@ -18,6 +18,8 @@ const statsQuery = z.object({
   tz: z.string().max(64).optional(),
 });
 
+const tasteQuery = statsQuery.extend({ granularity: z.enum(['month', 'week']).optional() });
+
 /**
  * Streams a multipart upload (field `file`) to disk with a size limit. Nothing is buffered in
  * memory; an oversized or missing file is a 4xx and the partial file is removed.
@@ -97,6 +99,12 @@ export function historyRouter(services: Services): Router {
     const q = statsQuery.safeParse(req.query);
     if (!q.success) throw new BadRequest('from and to are dates (YYYY-MM-DD); tz is an IANA time zone.', 'invalid_query');
     res.json(await historyStats.stats(req.user!.id, q.data));
+  });
+
+  router.get('/api/me/history/taste', apiUser(services), async (req, res) => {
+    const q = tasteQuery.safeParse(req.query);
+    if (!q.success) throw new BadRequest('from and to are dates (YYYY-MM-DD); granularity is month or week; tz is an IANA time zone.', 'invalid_query');
+    res.json(await services.taste.taste(req.user!.id, q.data));
   });
 
   // ---- pages ----

@@ -44,13 +44,14 @@ export class TrackFeatureService {
     batcher.add(missing.map((t) => ({ id: t.id, artistId: t.artistId }) as Row));
     await batcher.finish();
     const found = fetched.filter((r) => r.energy !== null || r.tempo !== null);
-    for (const r of found) features.set(r.id, pick(r));
-    if (found.length) await this.repo.cacheFeatures(found.map((r) => ({ trackId: r.id, artistId: r.artistId, features: pick(r) })));
+    for (const r of found) features.set(r.id, pickFeatures(r));
+    if (found.length) await this.repo.cacheFeatures(found.map((r) => ({ trackId: r.id, artistId: r.artistId, features: pickFeatures(r) })));
     return { features, provider: batcher.providerName, note: batcher.note };
   }
 }
 
-function pick(r: TrackFeatures): TrackFeatures {
+/** Only the feature fields of a row that carries more. */
+export function pickFeatures(r: TrackFeatures): TrackFeatures {
   const { tempo, energy, danceability, valence, acousticness, instrumentalness, liveness, speechiness, loudness, key, mode, time_signature } = r;
   return { tempo, energy, danceability, valence, acousticness, instrumentalness, liveness, speechiness, loudness, key, mode, time_signature };
 }

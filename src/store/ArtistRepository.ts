@@ -94,11 +94,11 @@ function toTrackItem(t: TrackRecord, artistId: string, generation: string, artis
   };
 }
 
-function packFeatures(f: TrackFeatures): string {
+export function packFeatures(f: TrackFeatures): string {
   return FEATURE_NAMES.map((n) => (f[n] === null ? '' : String(f[n]))).join(',');
 }
 
-function unpackFeatures(packed: string): TrackFeatures {
+export function unpackFeatures(packed: string): TrackFeatures {
   const parts = packed.split(',');
   return Object.fromEntries(FEATURE_NAMES.map((f, k) => [f, parts[k] ? Number(parts[k]) : null])) as unknown as TrackFeatures;
 }
