@@ -28,4 +28,25 @@ describe('browser: listening history', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: screenshotPath('history-phone'), fullPage: false });
   });
+
+  it('draws taste over time (features and genre shares) and switches to weeks', async () => {
+    const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = watchErrors(page);
+    await loginInBrowser(page, ctx.t.url, 'ava.demo');
+    await page.goto(`${ctx.t.url}/history`);
+    await page.waitForSelector('#chart-taste-features[data-drawn="1"]', { timeout: 60_000 });
+    await page.waitForSelector('#chart-taste-genres[data-drawn="1"]');
+    // The section refreshes itself until every lookup is done.
+    await page.waitForFunction(() => /most upbeat month/.test(document.getElementById('taste-summary')!.textContent ?? ''), undefined, { timeout: 60_000 });
+    expect(await page.textContent('#taste-coverage')).toMatch(/Features for \d+% of listening time/);
+    expect(await page.locator('#chart-taste-genres .legendtext').count()).toBeGreaterThan(3);
+    await page.locator('#taste').screenshot({ path: screenshotPath('history-taste') });
+    await page.click('[data-granularity="week"]');
+    await page.waitForFunction(() => /most upbeat week/.test(document.getElementById('taste-summary')!.textContent ?? ''));
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator('#taste').scrollIntoViewIfNeeded();
+    await page.locator('#taste').screenshot({ path: screenshotPath('history-taste-phone') });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    expect(errors).toEqual([]);
+  });
 });
