@@ -251,13 +251,14 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(doubleCsrfProtection);
 
   app.use(authRouter(services, passport));
+  // Before the pages: its middleware enrols a person in live capture on their first visit, then passes on.
+  app.use(captureRouter(services));
   app.use(pagesRouter(services));
   app.use(artistsRouter(services));
   app.use(historyRouter(services));
   app.use(meRouter(services));
   app.use(compareRouter(services));
   app.use(shareRouter(services));
-  app.use(captureRouter(services));
   app.use(openApiRouter(services));
 
   app.use((req, _res, next) => next(new AppError(404, 'not_found', `No page at ${req.path}`)));

@@ -2,10 +2,11 @@ import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { createApp } from './app';
+import { createApp, type Services } from './app';
 import { ConfigError, type Config } from './config';
 import { createLogger } from './logger';
 import { Metrics } from './metrics';
+import { captureServiceOf } from './routes/capture';
 import { startEmbeddedDynamo, type EmbeddedDynamo } from './store/embedded';
 import { Store } from './store/Store';
 
@@ -83,7 +84,8 @@ export async function startServer(config: Config, opts: { logger?: Logger; clust
     server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
       if (draining) res.setHeader('Connection', 'close');
     });
-    server.on('request', createApp({ config, store, logger, metrics }));
+    const app = createApp({ config, store, logger, metrics });
+    server.on('request', app);
     closers.push(
       () =>
         new Promise<void>((resolve) => {
@@ -95,6 +97,12 @@ export async function startServer(config: Config, opts: { logger?: Logger; clust
         }),
     );
     logger.info({ url, demoMode: config.demoMode }, `Spotify Data App listening on ${url}`);
+    if (config.capture.enabled) {
+      // Every worker ticks; a DynamoDB lease lets one of them poll. Stopped before the server (closers run in reverse).
+      const capture = captureServiceOf(app.locals.services as Services);
+      capture.start({ logger });
+      closers.push(() => capture.stop());
+    }
 
     let closing: Promise<void> | undefined;
     return {

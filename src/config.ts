@@ -47,6 +47,9 @@ const schema = z.object({
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   MUSICBRAINZ_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().optional()),
+  CAPTURE_ENABLED: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('true')),
+  CAPTURE_INTERVAL_MINUTES: z.coerce.number().int().min(5).default(30),
+  CAPTURE_TICK_SECONDS: positiveSeconds.default(60),
 });
 
 export type Env = z.input<typeof schema>;
@@ -84,6 +87,8 @@ export interface Config {
   /** A history import silent for this long was interrupted (its server stopped). */
   historyJobStaleSeconds: number;
   trustProxy: boolean | number | string;
+  /** Live capture of recently played tracks: whether this process runs the scheduler, and its pace. */
+  capture: { enabled: boolean; intervalMinutes: number; tickSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -159,6 +164,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ingestLeaseSeconds: e.INGEST_LEASE_SECONDS,
     historyJobStaleSeconds: e.HISTORY_JOB_STALE_SECONDS,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    capture: { enabled: e.CAPTURE_ENABLED === 'true', intervalMinutes: e.CAPTURE_INTERVAL_MINUTES, tickSeconds: e.CAPTURE_TICK_SECONDS },
   };
 }
 

@@ -16,6 +16,11 @@
  *   daily top-items snapshot                 pk="USER#<userId>"      sk="DAY#<YYYY-MM-DD>"   (Query, newest first)
  *   personal API token, listed per user      pk="USER#<userId>"      sk="TOKEN#<tokenId>"
  *   personal API token, by hash              pk="APITOKEN#<sha256>"  sk="TOKEN"
+ *   live capture state of a user             pk="USER#<userId>"      sk="CAPTURE"           (see CaptureRepository)
+ *   users with live capture on (index)       pk="CAPTURE#users"      sk="<userId>"          (next_run_at)
+ *   live capture scheduler lease             pk="CAPTURE#lease"      sk="LEASE"             (owner, expires_at)
+ *   public year-summary link, listed per user pk="USER#<userId>"     sk="SHARE#<slug>"      (year, created_at)
+ *   public year-summary link, by slug        pk="SHARE#<slug>"       sk="SHARE"             (user_id, year; see ShareRepository)
  */
 export const CATALOG_SK = {
   artist: '#artist',
