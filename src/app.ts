@@ -27,11 +27,13 @@ import { fmt } from './routes/format';
 import { artistsRouter } from './routes/artists';
 import { historyRouter } from './routes/history';
 import { meRouter } from './routes/me';
+import { accountRouter } from './routes/account';
 import { captureRouter } from './routes/capture';
 import { compareRouter } from './routes/compare';
 import { shareRouter } from './routes/share';
 import { openApiRouter } from './routes/openapi';
 import { ApiTokenService } from './services/ApiTokenService';
+import { BackupService } from './services/BackupService';
 import { ArtistService } from './services/ArtistService';
 import { DashboardService } from './services/DashboardService';
 import { HistoryImportService } from './services/HistoryImportService';
@@ -125,6 +127,7 @@ export function buildServices({ config, store, logger, metrics = new Metrics(), 
     logger,
     staleMs: config.historyJobStaleSeconds * 1000,
     onImported: (userId) => historyStats.forget(userId),
+    onRestore: (userId, extras) => new BackupService({ history: historyRepo, users, dashboard: dashboardRepo }).applyExtras(userId, extras),
   });
   const taste = new TasteService({
     stats: historyStats, facts: new TrackFactsRepository(store), providers: features, profile: apiProfile, search, genreService: genres, logger,
@@ -259,6 +262,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(meRouter(services));
   app.use(compareRouter(services));
   app.use(shareRouter(services));
+  app.use(accountRouter(services));
   app.use(openApiRouter(services));
 
   app.use((req, _res, next) => next(new AppError(404, 'not_found', `No page at ${req.path}`)));

@@ -36,7 +36,9 @@ export function pagesRouter({ profiles, dashboard, dashboardRepo, apiTokens, set
     res.render('index', {
       title: 'Spotify Data App',
       loggedIn: Boolean(req.user),
-      message: LOGIN_MESSAGES[error] ?? (error === 'login_required' ? 'Log in to see your dashboard.' : null),
+      message:
+        LOGIN_MESSAGES[error] ??
+        (error === 'login_required' ? 'Log in to see your dashboard.' : req.query.deleted === '1' ? 'Your account and all its data were deleted.' : null),
     });
   });
   router.get('/dashboard', requireLogin, async (req, res) => {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import yauzl from 'yauzl';
@@ -9,6 +10,7 @@ import { formatOf, InvalidEntry, toPlay, type HistoryFormat, type Play } from '.
 import { jsonArrayBatches, MalformedJson } from '../history/jsonArrayStream';
 import { dayOf, type HistoryRepository, type ImportJob } from '../store/HistoryRepository';
 import { Limiter } from '../util/Limiter';
+import { checkManifest, parseExtras, playFromLine, type BackupExtras } from './BackupService';
 
 export interface ImportLimits {
   /** Largest uncompressed history file accepted (each zip entry or a plain JSON upload). */
@@ -49,9 +51,15 @@ type SpoolRow = [number, Play['kind'], string, string, string | null, string | n
 
 interface Source {
   name: string;
-  format: HistoryFormat | null;
+  /** 'backup': history.jsonl of this app's own export (BackupService), one play per line. */
+  format: HistoryFormat | 'backup' | null;
   open(): Promise<Readable>;
 }
+
+/** Plays read from a backup's JSON Lines per batch. */
+const LINES_PER_BATCH = 2000;
+/** manifest.json, settings.json and snapshots.jsonl of a backup are read whole; they are small. */
+const BACKUP_SIDE_FILE_MAX = 32 * 1024 * 1024;
 
 /** What the person sees when an import fails: the file and where in it, never a stack trace. */
 class ImportFailure extends Error {}
@@ -68,7 +76,15 @@ export class HistoryImportService {
 
   constructor(
     private readonly repo: HistoryRepository,
-    private readonly o: { uploadDir: string; logger?: Logger; limits?: Partial<ImportLimits>; onImported?: (userId: string) => void; staleMs?: number },
+    private readonly o: {
+      uploadDir: string;
+      logger?: Logger;
+      limits?: Partial<ImportLimits>;
+      onImported?: (userId: string) => void;
+      /** A backup's settings and snapshots, written after its plays. */
+      onRestore?: (userId: string, extras: BackupExtras) => Promise<void>;
+      staleMs?: number;
+    },
   ) {
     fs.mkdirSync(o.uploadDir, { recursive: true });
   }
@@ -140,8 +156,10 @@ export class HistoryImportService {
     let zip: yauzl.ZipFile | undefined;
     let spoolPath: string | undefined;
     try {
-      const sources = await this.sources(file, (z) => (zip = z));
+      const { sources, backup } = await this.sources(file, (z) => (zip = z));
       if (sources.length === 0) throw new ImportFailure('No listening history found: the zip holds no StreamingHistory or Streaming_History_Audio files.');
+      // A backup's side files are checked with everything else, before anything is written.
+      const extras = backup ? await backup() : null;
       // Pass 1: parse, validate and normalise every file, writing nothing to the database: the plays
       // go to a compact spool file on disk (memory stays flat), or the job fails here.
       const started = Date.now();
@@ -227,11 +245,13 @@ export class HistoryImportService {
       }
       await flush();
       while (inflight.length) await inflight[0].done;
+      if (extras) await this.o.onRestore?.(userId, extras);
       await this.repo.bumpVersion(userId);
       await update({ status: 'done', plays_read: read, plays_added: added, finished_at: new Date().toISOString() });
       this.o.onImported?.(userId);
       this.o.logger?.info({ job: job.id, plays: total, added, episodes, pass1Ms, pass2Ms: Date.now() - started - pass1Ms }, 'history import done');
     } catch (err) {
+      if (err instanceof InvalidEntry) err = new ImportFailure(err.message);
       const message =
         err instanceof ImportFailure || err instanceof MalformedJson
           ? err.message
@@ -249,6 +269,10 @@ export class HistoryImportService {
 
   /** Plays of one source, validated, a batch at a time; errors name the file and the entry. */
   private async *plays(src: Source): AsyncGenerator<Play[]> {
+    if (src.format === 'backup') {
+      yield* this.backupPlays(src);
+      return;
+    }
     let format = src.format;
     let index = 0;
     for await (const entries of jsonArrayBatches(await src.open(), src.name)) {
@@ -270,8 +294,43 @@ export class HistoryImportService {
     }
   }
 
-  /** The history files of the upload: the zip's matching entries (checked for safety) or the file itself. */
-  private async sources(file: { path: string; originalName: string }, keep: (z: yauzl.ZipFile) => void): Promise<Source[]> {
+  /** A backup's history.jsonl, a batch of lines at a time; errors name the line. */
+  private async *backupPlays(src: Source): AsyncGenerator<Play[]> {
+    const lines = readline.createInterface({ input: await src.open(), crlfDelay: Infinity });
+    let batch: Play[] = [];
+    let n = 0;
+    for await (const line of lines) {
+      n++;
+      if (!line.trim()) continue;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(line);
+      } catch {
+        throw new ImportFailure(`${src.name}: line ${n} is not JSON.`);
+      }
+      try {
+        batch.push(playFromLine(raw));
+      } catch (err) {
+        if (err instanceof InvalidEntry) throw new ImportFailure(`${src.name}: line ${n}: ${err.message}`);
+        throw err;
+      }
+      if (batch.length >= LINES_PER_BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length) yield batch;
+  }
+
+  /**
+   * The history files of the upload: the zip's matching entries (checked for safety) or the file
+   * itself. A zip with this app's manifest.json is a backup: its history.jsonl is the source, and
+   * `backup` reads and validates its settings and snapshots.
+   */
+  private async sources(
+    file: { path: string; originalName: string },
+    keep: (z: yauzl.ZipFile) => void,
+  ): Promise<{ sources: Source[]; backup?: () => Promise<BackupExtras> }> {
     const limits = this.limits;
     const head = Buffer.alloc(4);
     const fd = await fs.promises.open(file.path, 'r');
@@ -283,7 +342,7 @@ export class HistoryImportService {
     if (head.readUInt32LE(0) !== 0x04034b50) {
       const size = (await fs.promises.stat(file.path)).size;
       if (size > limits.maxEntryBytes) throw new ImportFailure(`The file is larger than ${limits.maxEntryBytes / 2 ** 20} MB.`);
-      return [{ name: path.basename(file.originalName), format: formatOf(file.originalName), open: async () => fs.createReadStream(file.path) }];
+      return { sources: [{ name: path.basename(file.originalName), format: formatOf(file.originalName), open: async () => fs.createReadStream(file.path) }] };
     }
     const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
       yauzl.open(file.path, { lazyEntries: true, validateEntrySizes: true, autoClose: false }, (err, z) => (err ? reject(err) : resolve(z!))),
@@ -304,6 +363,34 @@ export class HistoryImportService {
       zip.readEntry();
     });
     const sources: Source[] = [];
+    const open = (e: yauzl.Entry) => new Promise<Readable>((resolve, reject) => zip.openReadStream(e, (err, s) => (err ? reject(err) : resolve(s!))));
+    const byName = new Map(entries.map((e) => [e.fileName, e]));
+    const manifest = byName.get('manifest.json');
+    if (manifest) {
+      const text = async (name: string) => {
+        const e = byName.get(name);
+        if (!e) return null;
+        if (e.uncompressedSize > BACKUP_SIDE_FILE_MAX) throw new ImportFailure(`${name} is larger than ${BACKUP_SIDE_FILE_MAX / 2 ** 20} MB.`);
+        const chunks: Buffer[] = [];
+        for await (const chunk of await open(e)) chunks.push(chunk as Buffer);
+        return Buffer.concat(chunks).toString('utf8');
+      };
+      const parse = (name: string, t: string) => {
+        try {
+          return JSON.parse(t) as unknown;
+        } catch {
+          throw new ImportFailure(`${name} is not valid JSON.`);
+        }
+      };
+      checkManifest(parse('manifest.json', (await text('manifest.json'))!));
+      const history = byName.get('history.jsonl');
+      if (!history) throw new ImportFailure('The backup has no history.jsonl.');
+      if (history.uncompressedSize > limits.maxTotalBytes) throw new ImportFailure(`history.jsonl is larger than ${limits.maxTotalBytes / 2 ** 30} GB uncompressed.`);
+      return {
+        sources: [{ name: 'history.jsonl', format: 'backup', open: () => open(history) }],
+        backup: async () => parseExtras(await text('settings.json'), await text('snapshots.jsonl')),
+      };
+    }
     let total = 0;
     for (const e of entries) {
       const name = e.fileName;
@@ -320,13 +407,9 @@ export class HistoryImportService {
       }
       total += e.uncompressedSize;
       if (total > limits.maxTotalBytes) throw new ImportFailure(`The history files add up to more than ${limits.maxTotalBytes / 2 ** 30} GB uncompressed.`);
-      sources.push({
-        name,
-        format,
-        open: () => new Promise<Readable>((resolve, reject) => zip.openReadStream(e, (err, s) => (err ? reject(err) : resolve(s!)))),
-      });
+      sources.push({ name, format, open: () => open(e) });
     }
-    return sources.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+    return { sources: sources.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true })) };
   }
 
   static validateUploadName(name: string): void {

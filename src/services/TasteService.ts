@@ -129,6 +129,11 @@ export class TasteService {
     return this.compute(cols, state, { from: q.from ?? null, to: q.to ?? null, tz, rules, granularity });
   }
 
+  /** Forgets what is held for a user (account deletion). */
+  forget(userId: string): void {
+    this.users.delete(userId);
+  }
+
   /** Waits for a user's lookups (tests, benchmarks). */
   async settled(userId: string): Promise<void> {
     await this.users.get(userId)?.running;

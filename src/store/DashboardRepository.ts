@@ -33,6 +33,16 @@ export class DashboardRepository {
     );
   }
 
+  /** Every daily snapshot (backups). */
+  async allDaily(userId: string): Promise<DailySnapshot[]> {
+    const items = await this.store.queryAll({
+      TableName: this.store.tables.app,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
+      ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':day': 'DAY#' },
+    });
+    return items.map((i) => JSON.parse(i.data as string) as DailySnapshot);
+  }
+
   /** The newest daily snapshots first. */
   async recentDaily(userId: string, limit = 45): Promise<DailySnapshot[]> {
     const out = await this.store.doc.send(

@@ -25,14 +25,14 @@ export class DynamoSessionStore extends session.Store {
   }
 
   override set(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
-    this.store.doc
-      .send(
-        new PutCommand({
-          TableName: this.store.tables.app,
-          Item: { ...APP_KEY.session(sid), data: JSON.stringify(sess), ttl: expiry(sess) },
-        }),
-      )
-      .then(() => cb?.(), (err) => cb?.(err));
+    const ttl = expiry(sess);
+    const userId = (sess as { passport?: { user?: unknown } }).passport?.user;
+    const writes = [this.store.doc.send(new PutCommand({ TableName: this.store.tables.app, Item: { ...APP_KEY.session(sid), data: JSON.stringify(sess), ttl } }))];
+    // A pointer under the user, so deleting an account finds (and ends) every session of it.
+    if (typeof userId === 'string') {
+      writes.push(this.store.doc.send(new PutCommand({ TableName: this.store.tables.app, Item: { ...APP_KEY.userSession(userId, sid), ttl } })));
+    }
+    Promise.all(writes).then(() => cb?.(), (err) => cb?.(err));
   }
 
   override touch(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {

@@ -12,6 +12,7 @@
  * App table `<prefix>app` (generic pk HASH, sk RANGE), access patterns:
  *   user profile + encrypted refresh token   pk="USER#<userId>"      sk="PROFILE"
  *   session by id                            pk="SESSION#<sid>"      sk="SESSION"
+ *   a logged-in session, listed per user     pk="USER#<userId>"      sk="SESSION#<sid>"      (account deletion ends them all)
  *   dashboard summary cache (short TTL)      pk="USER#<userId>"      sk="SUMMARY"
  *   daily top-items snapshot                 pk="USER#<userId>"      sk="DAY#<YYYY-MM-DD>"   (Query, newest first)
  *   personal API token, listed per user      pk="USER#<userId>"      sk="TOKEN#<tokenId>"
@@ -34,6 +35,7 @@ export const CATALOG_SK = {
 export const APP_KEY = {
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   session: (sid: string) => ({ pk: `SESSION#${sid}`, sk: 'SESSION' }),
+  userSession: (userId: string, sid: string) => ({ pk: `USER#${userId}`, sk: `SESSION#${sid}` }),
   summary: (userId: string) => ({ pk: `USER#${userId}`, sk: 'SUMMARY' }),
   day: (userId: string, date: string) => ({ pk: `USER#${userId}`, sk: `DAY#${date}` }),
   userToken: (userId: string, tokenId: string) => ({ pk: `USER#${userId}`, sk: `TOKEN#${tokenId}` }),

@@ -47,3 +47,29 @@ export function makeZip(entries: { name: string; data: Buffer | string; deflate?
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, end]);
 }
+
+/** Every entry of a zip, by name (yauzl, as the app reads uploads). */
+export async function readZip(data: Buffer): Promise<Map<string, Buffer>> {
+  const yauzl = await import('yauzl');
+  const zip = await new Promise<import('yauzl').ZipFile>((resolve, reject) =>
+    yauzl.fromBuffer(data, { lazyEntries: true }, (err, z) => (err ? reject(err) : resolve(z!))),
+  );
+  const out = new Map<string, Buffer>();
+  await new Promise<void>((resolve, reject) => {
+    zip.on('entry', (e: import('yauzl').Entry) => {
+      zip.openReadStream(e, (err, stream) => {
+        if (err) return reject(err);
+        const chunks: Buffer[] = [];
+        stream!.on('data', (c: Buffer) => chunks.push(c));
+        stream!.on('end', () => {
+          out.set(e.fileName, Buffer.concat(chunks));
+          zip.readEntry();
+        });
+      });
+    });
+    zip.on('end', () => resolve());
+    zip.on('error', reject);
+    zip.readEntry();
+  });
+  return out;
+}

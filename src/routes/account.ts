@@ -1,0 +1,63 @@
+import { pipeline } from 'node:stream/promises';
+import { Router, type Response } from 'express';
+import type { Services } from '../app';
+import { BadRequest } from '../errors';
+import { AccountService } from '../services/AccountService';
+import { BackupService } from '../services/BackupService';
+import { CaptureRepository } from '../store/CaptureRepository';
+import { DashboardRepository } from '../store/DashboardRepository';
+import { HistoryRepository } from '../store/HistoryRepository';
+import { ShareRepository } from '../store/ShareRepository';
+import { apiUser } from './authn';
+import { requireLogin } from './pages';
+
+/**
+ * The person's data as theirs: a lossless export (restored by uploading it as a history import,
+ * which recognises the backup) and account deletion.
+ */
+export function accountRouter(services: Services): Router {
+  const { store, users } = services;
+  const backups = new BackupService({ history: new HistoryRepository(store), users, dashboard: new DashboardRepository(store) });
+  const accounts = new AccountService({
+    store,
+    shares: new ShareRepository(store),
+    capture: new CaptureRepository(store),
+    forget: (userId) => {
+      services.historyStats.forget(userId);
+      services.taste.forget(userId);
+    },
+  });
+  const router = Router();
+
+  const sendExport = async (userId: string, res: Response) => {
+    const zip = await backups.exportZip(userId);
+    res.type('application/zip').attachment(`spotify-data-app-backup-${new Date().toISOString().slice(0, 10)}.zip`);
+    await pipeline(zip, res);
+  };
+  router.get('/settings/export', requireLogin, async (req, res) => sendExport(req.user!.id, res));
+  router.get('/api/me/export', apiUser(services), async (req, res) => sendExport(req.user!.id, res));
+
+  router.post('/settings/delete-account', requireLogin, async (req, res, next) => {
+    if ((req.body as { confirm?: unknown } | undefined)?.confirm !== 'DELETE') {
+      throw new BadRequest('Type DELETE in capitals to confirm that everything should be deleted.', 'confirmation_required');
+    }
+    await accounts.delete(req.user!.id);
+    req.logout((err) => {
+      if (err) return next(err);
+      req.session.destroy(() => {
+        res.clearCookie('sda.sid');
+        res.redirect(303, '/?deleted=1');
+      });
+    });
+  });
+
+  router.delete('/api/me', apiUser(services), async (req, res) => {
+    if ((req.body as { confirm?: unknown } | undefined)?.confirm !== 'DELETE') {
+      throw new BadRequest('Send {"confirm":"DELETE"} to delete the account and all its data.', 'confirmation_required');
+    }
+    const { items } = await accounts.delete(req.user!.id);
+    res.json({ deleted: true, items });
+  });
+
+  return router;
+}
