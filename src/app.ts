@@ -61,7 +61,7 @@ export interface AppDeps {
   logger: Logger;
   metrics?: Metrics;
   /** Test knobs: shorter ingest leases, no MusicBrainz pacing. */
-  tuning?: { leaseMs?: number; musicbrainzIntervalMs?: number; spotifyConcurrency?: number };
+  tuning?: { leaseMs?: number; musicbrainzIntervalMs?: number; spotifyConcurrency?: number; importRetryMs?: number };
 }
 
 /** The services the routes call; built once per app from the dependencies. */
@@ -126,6 +126,7 @@ export function buildServices({ config, store, logger, metrics = new Metrics(), 
     uploadDir: path.join(config.dataDir, 'uploads'),
     logger,
     staleMs: config.historyJobStaleSeconds * 1000,
+    retryBaseMs: tuning.importRetryMs,
     onImported: (userId) => historyStats.forget(userId),
     onRestore: (userId, extras) => new BackupService({ history: historyRepo, users, dashboard: dashboardRepo }).applyExtras(userId, extras),
   });

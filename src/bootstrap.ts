@@ -97,6 +97,10 @@ export async function startServer(config: Config, opts: { logger?: Logger; clust
         }),
     );
     logger.info({ url, demoMode: config.demoMode }, `Spotify Data App listening on ${url}`);
+    // Imports interrupted by a crash or a deploy, or paused while the database was busy, continue.
+    const { historyImports } = app.locals.services as Services;
+    historyImports.startResuming();
+    closers.push(async () => historyImports.stopResuming());
     if (config.capture.enabled) {
       // Every worker ticks; a DynamoDB lease lets one of them poll. Stopped before the server (closers run in reverse).
       const capture = captureServiceOf(app.locals.services as Services);

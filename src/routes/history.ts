@@ -92,7 +92,11 @@ export function historyRouter(services: Services): Router {
   router.get('/api/me/history/imports/:id', apiUser(services), async (req, res) => {
     if (!/^[0-9a-f-]{36}$/.test(String(req.params.id))) throw new NotFound('No such import');
     const job = await historyImports.job(req.user!.id, String(req.params.id));
-    res.json({ id: job.id, status: job.status, plays_read: job.plays_read, plays_added: job.plays_added, episodes_read: job.episodes_read, files: job.files, error: job.error, created_at: job.created_at, finished_at: job.finished_at });
+    res.json({
+      id: job.id, status: job.status, plays_read: job.plays_read, plays_added: job.plays_added, episodes_read: job.episodes_read, files: job.files,
+      error: job.error, created_at: job.created_at, finished_at: job.finished_at,
+      phase: job.phase ?? null, resume_at: job.resume_at ?? null, checkpoint: job.checkpoint ?? 0, rows: job.spool_rows ?? null,
+    });
   });
 
   router.get('/api/me/history/stats', apiUser(services), async (req, res) => {

@@ -35,7 +35,10 @@ export class AccountService {
     const history = await this.o.store.queryAll({
       TableName: table, KeyConditionExpression: 'pk = :pk', ProjectionExpression: 'pk, sk', ExpressionAttributeValues: { ':pk': `HIST#${userId}` },
     });
-    const keys = [...elsewhere, ...history.map(({ pk, sk }) => ({ pk, sk }))];
+    const pending = await this.o.store.queryAll({
+      TableName: table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :u)', ExpressionAttributeValues: { ':pk': 'IMPORTS#pending', ':u': `${userId}#` },
+    });
+    const keys = [...elsewhere, ...pending.map(({ pk, sk }) => ({ pk, sk })), ...history.map(({ pk, sk }) => ({ pk, sk }))];
     if (keys.length) await this.o.store.batchDelete(table, keys);
     // The profile goes last: until then the account can still be found, and deleted again.
     const profile = own.filter((i) => i.sk === 'PROFILE');

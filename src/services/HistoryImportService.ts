@@ -32,17 +32,28 @@ export const DEFAULT_LIMITS: ImportLimits = {
 /** A running job writes a heartbeat at least this often; one silent for longer was interrupted. */
 const HEARTBEAT_MS = 10_000;
 
-/** A job whose process died (crash, deploy) stays "running" in the table; say what happened. */
+/** A job whose process died (crash, deploy) stays "running" in the table; say what happens next. */
 function withStaleness(job: ImportJob, staleMs: number): ImportJob {
   if ((job.status === 'running' || job.status === 'queued') && Date.now() - Date.parse(job.updated_at) > staleMs) {
     return {
       ...job,
-      status: 'failed',
-      error: 'The import was interrupted (the server stopped while it ran). Upload the file again: plays already imported are not counted twice.',
+      status: 'waiting',
+      resume_at: null,
+      error: `The import was interrupted (the server stopped while it ran). It continues from its checkpoint (${job.plays_read} plays written) as soon as the server is running again, within a minute.`,
     };
   }
   return job;
 }
+
+/** Failures worth waiting out: the database busy after every SDK retry, or unreachable for a moment. */
+function isTransient(err: unknown): boolean {
+  const e = err as { name?: string; code?: string };
+  return /Throttling|ProvisionedThroughputExceeded|RequestLimitExceeded|StoreError|TimeoutError/.test(e.name ?? '') || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(e.code ?? '');
+}
+
+/** A paused import waits 30 s, then twice as long each time, up to 10 minutes. */
+const RETRY_BASE_MS = 30_000;
+const RETRY_MAX_MS = 10 * 60_000;
 
 /** Plays held in memory before they are merged into their day items; keeps memory flat. */
 const FLUSH_PLAYS = 25_000;
@@ -81,6 +92,8 @@ export class HistoryImportService {
       logger?: Logger;
       limits?: Partial<ImportLimits>;
       onImported?: (userId: string) => void;
+      /** First wait of a paused import (doubling each time, up to 10 minutes); default 30 s. */
+      retryBaseMs?: number;
       /** A backup's settings and snapshots, written after its plays. */
       onRestore?: (userId: string, extras: BackupExtras) => Promise<void>;
       staleMs?: number;
@@ -115,15 +128,25 @@ export class HistoryImportService {
       finished_at: null,
     };
     await this.repo.putJob(userId, job);
+    // Listed as pending until it ends, with where its upload is, so it can be resumed after a crash.
+    await this.repo.addPending(userId, job.id, file.path, job.file_name);
+    this.enqueue(userId, job, file);
+    return job;
+  }
+
+  /** Jobs this process is running or has queued. */
+  private readonly mine = new Set<string>();
+
+  private enqueue(userId: string, job: ImportJob, file: { path: string; originalName: string }): void {
+    this.mine.add(job.id);
     const run = this.queue
       .run(() => this.run(userId, job, file))
       .catch((err: unknown) => this.o.logger?.error({ err, job: job.id }, 'import job crashed'))
       .finally(() => {
-        fs.rm(file.path, { force: true }, () => undefined);
+        this.mine.delete(job.id);
         this.running.delete(run);
       });
     this.running.add(run);
-    return job;
   }
 
   async job(userId: string, id: string): Promise<ImportJob> {
@@ -147,40 +170,163 @@ export class HistoryImportService {
 
   private async run(userId: string, job: ImportJob, file: { path: string; originalName: string }): Promise<void> {
     const update = (fields: Partial<ImportJob>) => this.repo.updateJob(userId, job.id, fields);
-    await update({ status: 'running' });
+    await update({ status: 'running', resume_at: null });
     // A heartbeat while the job runs, so a job whose server died is told apart from a slow one.
     const heartbeat = setInterval(() => {
       update({}).catch((err: Error) => this.o.logger?.warn({ err, job: job.id }, 'import heartbeat failed'));
     }, Math.min(HEARTBEAT_MS, this.staleMs / 3));
     heartbeat.unref();
     let zip: yauzl.ZipFile | undefined;
-    let spoolPath: string | undefined;
+    const spool = `${file.path}.spool`;
+    let ended = false;
     try {
+      const started = Date.now();
       const { sources, backup } = await this.sources(file, (z) => (zip = z));
       if (sources.length === 0) throw new ImportFailure('No listening history found: the zip holds no StreamingHistory or Streaming_History_Audio files.');
       // A backup's side files are checked with everything else, before anything is written.
       const extras = backup ? await backup() : null;
-      // Pass 1: parse, validate and normalise every file, writing nothing to the database: the plays
-      // go to a compact spool file on disk (memory stays flat), or the job fails here.
-      const started = Date.now();
-      const spool = `${file.path}.spool`;
-      spoolPath = spool;
-      const out = fs.createWriteStream(spool);
-      let pendingText = '[';
-      const spoolWrite = async (text: string) => {
-        if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
+      // A job that was interrupted while writing continues from its checkpoint: its spool (pass 1's
+      // output) is complete on disk, so pass 1 is not repeated.
+      const resuming = job.phase === 'writing' && typeof job.spool_rows === 'number' && fs.existsSync(spool);
+      let rowsTotal = job.spool_rows ?? 0;
+      if (!resuming) {
+        rowsTotal = await this.spoolPlays(sources, spool, (episodes) => update({ files: sources.map((s) => s.name), episodes_read: episodes }));
+        await update({ phase: 'writing', spool_rows: rowsTotal, checkpoint: 0 });
+      }
+      const pass1Ms = Date.now() - started;
+      const checkpoint = resuming ? (job.checkpoint ?? 0) : 0;
+      if (resuming) this.o.logger?.info({ job: job.id, checkpoint, rows: rowsTotal }, 'history import resumes from its checkpoint');
+
+      // Pass 2: merge the spooled plays into day items in bounded batches.
+      const known = await this.repo.dayDates(userId);
+      let read = resuming ? (job.checkpoint_plays ?? 0) : 0;
+      let added = resuming ? job.plays_added : 0;
+      let buffered = new Map<string, Play[]>();
+      let count = 0;
+      let music = 0;
+      let row = 0;
+      // Merges run while the next batch is parsed (the database works on its own thread), up to three
+      // at once; a merge waits for any running merge that touches one of its days, so no two ever
+      // read-modify-write the same day item at the same time. The checkpoint is the end of the
+      // longest run of finished batches from the start: everything before it is written.
+      const inflight: { days: Set<string>; done: Promise<void> }[] = [];
+      const finished: { end: number; music: number }[] = [];
+      let safeRow = checkpoint;
+      let safePlays = read;
+      const batchStarts: number[] = [];
+      const flush = async () => {
+        if (count === 0) return;
+        const batch = buffered;
+        const range = { start: row - count, end: row, music };
+        buffered = new Map();
+        count = 0;
+        music = 0;
+        batchStarts.push(range.start);
+        const days = new Set(batch.keys());
+        const blockers = inflight.filter((m) => [...days].some((d) => m.days.has(d))).map((m) => m.done);
+        if (inflight.length >= 3) blockers.push(inflight[0].done);
+        const entry = { days, done: Promise.resolve() };
+        entry.done = Promise.all(blockers)
+          .then(() => this.repo.mergeDays(userId, batch, known))
+          .then(async (res) => {
+            added += res.added;
+            finished.push({ end: range.end, music: range.music });
+            batchStarts.splice(batchStarts.indexOf(range.start), 1);
+            // Advance the checkpoint over every finished batch that no unfinished one precedes.
+            const firstOpen = batchStarts.length ? Math.min(...batchStarts) : Infinity;
+            finished.sort((x, y) => x.end - y.end);
+            while (finished.length && finished[0].end <= firstOpen) {
+              const f = finished.shift()!;
+              safeRow = f.end;
+              safePlays += f.music;
+            }
+            await update({ plays_read: safePlays, plays_added: added, checkpoint: safeRow, checkpoint_plays: safePlays });
+          })
+          .finally(() => inflight.splice(inflight.indexOf(entry), 1));
+        entry.done.catch(() => undefined); // surfaced when awaited below
+        inflight.push(entry);
+        if (inflight.length >= 3) await inflight[0].done;
       };
-      let total = 0;
-      let episodes = 0;
-      let written = false;
+      for await (const rows of jsonArrayBatches<SpoolRow>(fs.createReadStream(spool), 'spool')) {
+        for (const r of rows) {
+          if (row++ < checkpoint) continue;
+          const play: Play = {
+            ts: r[0], kind: r[1], name: r[2], artist: r[3], album: r[4], trackId: r[5], ms: r[6],
+            skipped: r[7], shuffle: r[8], offline: r[9], incognito: r[10], platform: r[11], country: r[12],
+          };
+          const day = dayOf(play.ts);
+          const list = buffered.get(day);
+          if (list) list.push(play);
+          else buffered.set(day, [play]);
+          count++;
+          if (play.kind === 'music') {
+            music++;
+            read++;
+          }
+        }
+        if (count >= FLUSH_PLAYS) await flush();
+      }
+      await flush();
+      while (inflight.length) await inflight[0].done;
+      if (extras) await this.o.onRestore?.(userId, extras);
+      await this.repo.bumpVersion(userId);
+      await update({ status: 'done', plays_read: read, plays_added: added, checkpoint: rowsTotal, checkpoint_plays: read, finished_at: new Date().toISOString() });
+      ended = true;
+      this.o.onImported?.(userId);
+      this.o.logger?.info({ job: job.id, rows: rowsTotal, added, resumed: resuming, pass1Ms, pass2Ms: Date.now() - started - pass1Ms }, 'history import done');
+    } catch (caught) {
+      let err = caught;
+      if (err instanceof InvalidEntry) err = new ImportFailure(err.message);
+      if (isTransient(err)) {
+        // The database stayed busy through every retry: wait, then continue from the checkpoint.
+        const attempts = (job.attempts ?? 0) + 1;
+        const delayMs = Math.min(RETRY_MAX_MS, (this.o.retryBaseMs ?? RETRY_BASE_MS) * 2 ** (attempts - 1));
+        const resumeAt = new Date(Date.now() + delayMs).toISOString();
+        this.o.logger?.warn({ err, job: job.id, resumeAt }, 'history import paused: the database is busy');
+        await update({ status: 'waiting', attempts, resume_at: resumeAt, error: null });
+        this.scheduleResume(delayMs);
+        return;
+      }
+      const message =
+        err instanceof ImportFailure || err instanceof MalformedJson
+          ? err.message
+          : err instanceof Error && /invalid|corrupt|zip|central directory|signature/i.test(err.message)
+            ? `The upload is not a readable zip or JSON file (${err.message}).`
+            : 'The import failed on our side; it has been logged. Try again.';
+      if (!(err instanceof ImportFailure || err instanceof MalformedJson)) this.o.logger?.warn({ err, job: job.id }, 'history import failed');
+      await update({ status: 'failed', error: message, finished_at: new Date().toISOString() });
+      ended = true;
+    } finally {
+      clearInterval(heartbeat);
+      zip?.close();
+      // The upload and its spool stay on disk until the job has ended: a resumed job needs them.
+      if (ended) {
+        fs.rm(spool, { force: true }, () => undefined);
+        fs.rm(file.path, { force: true }, () => undefined);
+        await this.repo.removePending(userId, job.id).catch((e: unknown) => this.o.logger?.warn({ err: e, job: job.id }, 'could not remove a finished import from the pending list'));
+      }
+    }
+  }
+
+  /** Pass 1: every play of every source, validated, into a compact spool file. Returns its rows. */
+  private async spoolPlays(sources: Source[], spool: string, onRead: (episodes: number) => Promise<void>): Promise<number> {
+    const out = fs.createWriteStream(spool);
+    let pendingText = '[';
+    const spoolWrite = async (text: string) => {
+      if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
+    };
+    let rowsTotal = 0;
+    let episodes = 0;
+    let written = false;
+    try {
       for (const src of sources) {
         for await (const plays of this.plays(src)) {
           if (plays.length === 0) continue;
           const rows = plays.map((p) => {
-            if (p.kind === 'music') total++;
-            else episodes++;
+            if (p.kind !== 'music') episodes++;
             return [p.ts, p.kind, p.name, p.artist, p.album, p.trackId, p.ms, p.skipped, p.shuffle, p.offline, p.incognito, p.platform, p.country];
           });
+          rowsTotal += rows.length;
           // One stringify per batch; the array's brackets are dropped so batches join into one array.
           const text = JSON.stringify(rows);
           pendingText += `${pendingText.length > 1 || written ? ',' : ''}${text.slice(1, -1)}\n`;
@@ -192,79 +338,70 @@ export class HistoryImportService {
         }
       }
       await spoolWrite(pendingText + '\n]');
-      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-      await update({ files: sources.map((s) => s.name), episodes_read: episodes });
-
-      const pass1Ms = Date.now() - started;
-      // Pass 2: merge the spooled plays into day items in bounded batches.
-      const known = await this.repo.dayDates(userId);
-      let read = 0;
-      let added = 0;
-      let merged = 0;
-      let buffered = new Map<string, Play[]>();
-      let count = 0;
-      // Merges run while the next batch is parsed (the database works on its own thread), up to three
-      // at once; a merge waits for any running merge that touches one of its days, so no two ever
-      // read-modify-write the same day item at the same time.
-      const inflight: { days: Set<string>; done: Promise<void> }[] = [];
-      const flush = async () => {
-        if (count === 0) return;
-        const batch = buffered;
-        buffered = new Map();
-        count = 0;
-        const days = new Set(batch.keys());
-        const blockers = inflight.filter((m) => [...days].some((d) => m.days.has(d))).map((m) => m.done);
-        if (inflight.length >= 3) blockers.push(inflight[0].done);
-        const entry = { days, done: Promise.resolve() };
-        entry.done = Promise.all(blockers)
-          .then(() => this.repo.mergeDays(userId, batch, known))
-          .then(async (res) => {
-            added += res.added;
-            merged += res.plays;
-            await update({ plays_read: merged, plays_added: added });
-          })
-          .finally(() => inflight.splice(inflight.indexOf(entry), 1));
-        entry.done.catch(() => undefined); // surfaced when awaited below
-        inflight.push(entry);
-        if (inflight.length >= 3) await inflight[0].done;
-      };
-      for await (const rows of jsonArrayBatches<SpoolRow>(fs.createReadStream(spool), 'spool')) {
-        for (const row of rows) {
-          const play: Play = {
-            ts: row[0], kind: row[1], name: row[2], artist: row[3], album: row[4], trackId: row[5], ms: row[6],
-            skipped: row[7], shuffle: row[8], offline: row[9], incognito: row[10], platform: row[11], country: row[12],
-          };
-          const day = dayOf(play.ts);
-          const list = buffered.get(day);
-          if (list) list.push(play);
-          else buffered.set(day, [play]);
-          count++;
-          if (play.kind === 'music') read++;
-        }
-        if (count >= FLUSH_PLAYS) await flush();
-      }
-      await flush();
-      while (inflight.length) await inflight[0].done;
-      if (extras) await this.o.onRestore?.(userId, extras);
-      await this.repo.bumpVersion(userId);
-      await update({ status: 'done', plays_read: read, plays_added: added, finished_at: new Date().toISOString() });
-      this.o.onImported?.(userId);
-      this.o.logger?.info({ job: job.id, plays: total, added, episodes, pass1Ms, pass2Ms: Date.now() - started - pass1Ms }, 'history import done');
-    } catch (err) {
-      if (err instanceof InvalidEntry) err = new ImportFailure(err.message);
-      const message =
-        err instanceof ImportFailure || err instanceof MalformedJson
-          ? err.message
-          : err instanceof Error && /invalid|corrupt|zip|central directory|signature/i.test(err.message)
-            ? `The upload is not a readable zip or JSON file (${err.message}).`
-            : 'The import failed on our side; it has been logged. Try again.';
-      if (!(err instanceof ImportFailure || err instanceof MalformedJson)) this.o.logger?.warn({ err, job: job.id }, 'history import failed');
-      await update({ status: 'failed', error: message, finished_at: new Date().toISOString() });
     } finally {
-      clearInterval(heartbeat);
-      zip?.close();
-      if (spoolPath) fs.rm(spoolPath, { force: true }, () => undefined);
+      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     }
+    await onRead(episodes);
+    return rowsTotal;
+  }
+
+  private resumeTimer: NodeJS.Timeout | undefined;
+
+  /** Runs resumePending once after `ms` (a paused job's resume time). */
+  private scheduleResume(ms: number): void {
+    clearTimeout(this.resumeTimer);
+    this.resumeTimer = setTimeout(() => void this.resumePending().catch((err: unknown) => this.o.logger?.warn({ err }, 'resuming imports failed')), ms + 50);
+    this.resumeTimer.unref();
+  }
+
+  /**
+   * Picks up imports that are not running anywhere: interrupted by a crash or a deploy (their
+   * heartbeat stopped) or paused until their resume time. A conditional claim on the job item lets
+   * only one process (pm2 worker) take each. Returns the jobs resumed.
+   */
+  async resumePending(): Promise<string[]> {
+    const resumed: string[] = [];
+    for (const { userId, jobId, uploadPath, fileName } of await this.repo.pendingJobs()) {
+      const job = await this.repo.getJob(userId, jobId);
+      if (!job || job.status === 'done' || job.status === 'failed') {
+        await this.repo.removePending(userId, jobId);
+        continue;
+      }
+      if (this.mine.has(jobId)) continue;
+      const heartbeatAge = Date.now() - Date.parse(job.updated_at);
+      if ((job.status === 'running' || job.status === 'queued') && heartbeatAge < this.staleMs) continue;
+      if (job.status === 'waiting' && job.resume_at && Date.parse(job.resume_at) > Date.now()) {
+        this.scheduleResume(Date.parse(job.resume_at) - Date.now());
+        continue;
+      }
+      if (!(await this.repo.claimJob(userId, jobId, job.updated_at))) continue;
+      if (!fs.existsSync(uploadPath)) {
+        await this.repo.updateJob(userId, jobId, {
+          status: 'failed', finished_at: new Date().toISOString(),
+          error: 'The import was interrupted and its upload is not on this server any more. Upload the file again: plays already imported are not counted twice.',
+        });
+        await this.repo.removePending(userId, jobId);
+        continue;
+      }
+      resumed.push(jobId);
+      this.enqueue(userId, { ...job, status: 'queued' }, { path: uploadPath, originalName: fileName });
+    }
+    return resumed;
+  }
+
+  /** Resumes interrupted imports now and then (every worker may; the claim keeps it to one). */
+  startResuming(everyMs = Math.min(30_000, this.staleMs)): void {
+    const tick = () => void this.resumePending().catch((err: unknown) => this.o.logger?.warn({ err }, 'resuming imports failed'));
+    tick();
+    this.resumeInterval = setInterval(tick, everyMs);
+    this.resumeInterval.unref();
+  }
+
+  private resumeInterval: NodeJS.Timeout | undefined;
+
+  stopResuming(): void {
+    clearInterval(this.resumeInterval);
+    clearTimeout(this.resumeTimer);
   }
 
   /** Plays of one source, validated, a batch at a time; errors name the file and the entry. */

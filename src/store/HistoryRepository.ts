@@ -1,5 +1,5 @@
 import zlib from 'node:zlib';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { playKey, type Play, type PlayKind } from '../history/formats';
 import type { Store } from './Store';
 
@@ -14,6 +14,7 @@ import type { Store } from './Store';
  * A 10-year history is about 3,650 items, each a few kilobytes.
  *   pk="USER#<userId>"  sk="HISTMETA"      version (bumped by every import), totals
  *   pk="USER#<userId>"  sk="IMPORT#<id>"   an import job
+ *   pk="IMPORTS#pending" sk="<userId>#<id>" an import not yet ended, with its upload's path (resumed after a crash)
  */
 const DAY_MS = 86_400_000;
 const KINDS: PlayKind[] = ['music', 'episode', 'audiobook'];
@@ -25,7 +26,8 @@ export interface HistoryMeta {
 
 export interface ImportJob {
   id: string;
-  status: 'queued' | 'running' | 'done' | 'failed';
+  /** waiting: paused (the database was busy) or interrupted (the server stopped); it resumes by itself. */
+  status: 'queued' | 'running' | 'waiting' | 'done' | 'failed';
   file_name: string;
   plays_read: number;
   plays_added: number;
@@ -35,6 +37,16 @@ export interface ImportJob {
   created_at: string;
   updated_at: string;
   finished_at: string | null;
+  /** reading (pass 1: validating into the spool) or writing (pass 2: merging into day items). */
+  phase?: 'reading' | 'writing';
+  /** Spool rows in total, and how many from the start are written for sure. */
+  spool_rows?: number;
+  checkpoint?: number;
+  /** Music plays among the checkpointed rows. */
+  checkpoint_plays?: number;
+  /** When a paused job continues (ISO), and how many times it paused. */
+  resume_at?: string | null;
+  attempts?: number;
 }
 
 const dayNames = new Map<number, string>();
@@ -241,6 +253,38 @@ export class HistoryRepository {
     if (!out.Item) return null;
     const { pk: _pk, sk: _sk, ...job } = out.Item;
     return job as ImportJob;
+  }
+
+  async addPending(userId: string, jobId: string, uploadPath: string, fileName: string): Promise<void> {
+    await this.store.doc.send(new PutCommand({ TableName: this.table, Item: { pk: 'IMPORTS#pending', sk: `${userId}#${jobId}`, user_id: userId, job_id: jobId, upload_path: uploadPath, file_name: fileName } }));
+  }
+
+  async removePending(userId: string, jobId: string): Promise<void> {
+    await this.store.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: 'IMPORTS#pending', sk: `${userId}#${jobId}` } }));
+  }
+
+  async pendingJobs(): Promise<{ userId: string; jobId: string; uploadPath: string; fileName: string }[]> {
+    const items = await this.store.queryAll({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'IMPORTS#pending' } });
+    return items.map((i) => ({ userId: String(i.user_id), jobId: String(i.job_id), uploadPath: String(i.upload_path), fileName: String(i.file_name) }));
+  }
+
+  /** Takes an interrupted or paused job for this process: only if nobody touched it since `seen`. */
+  async claimJob(userId: string, jobId: string, seen: string): Promise<boolean> {
+    try {
+      await this.store.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `USER#${userId}`, sk: `IMPORT#${jobId}` },
+          UpdateExpression: 'SET updated_at = :now',
+          ConditionExpression: 'updated_at = :seen',
+          ExpressionAttributeValues: { ':now': new Date().toISOString(), ':seen': seen },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+      throw err;
+    }
   }
 
   /** Whether an import of this user is writing now (running, with a heartbeat in the last minute). */

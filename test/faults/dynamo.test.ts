@@ -96,4 +96,45 @@ describe('DynamoDB faults: throttling, exceeded throughput, partial batches', ()
         `${proxy.counts.partialBatches - before.partialBatches} partial batches, 3000 plays written once`,
     );
   });
+
+  it('an import the database keeps refusing pauses, says when it continues, and resumes from its checkpoint', async () => {
+    const paused = await startTestApp({ dynamo: { endpoint: proxy.endpoint, close: async () => undefined }, sandbox: t.sandbox, tuning: { importRetryMs: 1500 } });
+    const saved = { ...faults };
+    try {
+      const agent = paused.agent();
+      await login(paused, agent, 'rin.demo');
+      const token = await createApiToken(agent, 'pause');
+      Object.assign(faults, { throttle: 0, throughput: 0, partialBatch: 0 });
+      const n = 60_000;
+      const up = await request(paused.url).post('/api/me/history/imports').set('Authorization', `Bearer ${token}`).attach('file', Buffer.from(exportOf(n)), 'Streaming_History_Audio_2023.json').expect(202);
+      const job = () => request(paused.url).get(`/api/me/history/imports/${up.body.id}`).set('Authorization', `Bearer ${token}`).expect(200).then((r) => r.body);
+      // Once some batches are written, every BatchWriteItem is throttled until the SDK gives up.
+      for (let i = 0; i < 400 && !((await job()).checkpoint > 0); i++) await new Promise((r) => setTimeout(r, 25));
+      Object.assign(faults, { throttle: 1, only: ['BatchWriteItem'] });
+      let j = await job();
+      for (let i = 0; i < 600 && j.status !== 'waiting'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        j = await job();
+      }
+      expect(j.status).toBe('waiting');
+      expect(Date.parse(j.resume_at)).toBeGreaterThan(Date.now() - 2000);
+      expect(j.checkpoint).toBeGreaterThan(0);
+      const checkpoint = j.checkpoint;
+      faults.throttle = 0;
+      delete (faults as { only?: string[] }).only;
+      // The paused job continues by itself at resume_at, from its checkpoint.
+      for (let i = 0; i < 600 && j.status !== 'done'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        j = await job();
+      }
+      expect(j).toMatchObject({ status: 'done', plays_read: n, checkpoint: n });
+      const stats = (await request(paused.url).get('/api/me/history/stats').set('Authorization', `Bearer ${token}`).expect(200)).body;
+      expect(stats.entries).toBe(n);
+      console.log(`import paused by throttling at checkpoint ${checkpoint} of ${n} rows, resumed by itself, ${stats.entries} plays written once`);
+    } finally {
+      Object.assign(faults, saved);
+      delete (faults as { only?: string[] }).only;
+      await paused.close();
+    }
+  });
 });

@@ -8,6 +8,8 @@ export interface DynamoFaults {
   throughput: number;
   /** Share of BatchWriteItem / BatchGetItem calls of which only half is done, the rest returned unprocessed. */
   partialBatch: number;
+  /** Only these operations (e.g. ['BatchWriteItem']) get throttling faults; default every data call. */
+  only?: string[];
 }
 
 export interface FaultCounts {
@@ -67,7 +69,7 @@ export async function startDynamoFaultProxy(target: string, faults: DynamoFaults
         res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'fault' });
         res.end(JSON.stringify({ __type: type, message }));
       };
-      if (state.enabled && dataCall) {
+      if (state.enabled && dataCall && (!state.faults.only || state.faults.only.includes(op))) {
         const r = random();
         if (r < state.faults.throttle) {
           counts.throttled++;

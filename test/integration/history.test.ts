@@ -197,7 +197,7 @@ describe('history pages', () => {
 });
 
 describe('interrupted imports', () => {
-  it('reports a job whose server died as failed, with what to do', async () => {
+  it('reports a job whose server died as interrupted and resuming; without its upload on this server it fails with what to do', async () => {
     const t = await startTestApp();
     try {
       const token = await tokenFor(t, 'ava.demo');
@@ -207,8 +207,14 @@ describe('interrupted imports', () => {
       const old = new Date(Date.now() - 5 * 60_000).toISOString();
       await repo.putJob(me, { id: '00000000-0000-4000-8000-000000000001', status: 'running', file_name: 'x.zip', plays_read: 10, plays_added: 10, episodes_read: 0, files: [], error: null, created_at: old, updated_at: old, finished_at: null });
       const res = await request(t.url).get('/api/me/history/imports/00000000-0000-4000-8000-000000000001').set('Authorization', `Bearer ${token}`).expect(200);
-      expect(res.body.status).toBe('failed');
-      expect(res.body.error).toMatch(/interrupted.*Upload the file again/);
+      expect(res.body.status).toBe('waiting');
+      expect(res.body.error).toMatch(/interrupted.*continues from its checkpoint \(10 plays written\)/);
+      await repo.addPending(me, '00000000-0000-4000-8000-000000000001', '/nonexistent/upload', 'x.zip');
+      expect(await t.app.locals.services.historyImports.resumePending()).toEqual([]);
+      const after = await request(t.url).get('/api/me/history/imports/00000000-0000-4000-8000-000000000001').set('Authorization', `Bearer ${token}`).expect(200);
+      expect(after.body.status).toBe('failed');
+      expect(after.body.error).toMatch(/upload is not on this server.*Upload the file again/);
+      expect(await repo.pendingJobs()).toEqual([]);
     } finally {
       await t.close();
     }
