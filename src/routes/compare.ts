@@ -1,8 +1,74 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import type { Services } from '../app';
+import { BadRequest } from '../errors';
+import { CompareService, type PageResult } from '../services/CompareService';
+import { TIME_RANGES, type TimeRange } from '../spotify/SpotifyClient';
+import { apiUser } from './authn';
+
+const ID_MESSAGE = 'Artist ids are 22 characters of letters and digits, as in Spotify links.';
+
+/** An artist id, or a link that contains one (open.spotify.com/artist/…, spotify:artist:…, this app's /artists/…). */
+const artistParam = z
+  .string()
+  .trim()
+  .transform((s) => /^(?:https?:\/\/\S+\/|spotify:)artists?[/:]([0-9A-Za-z]{22})(?:[/?#]\S*)?$/.exec(s)?.[1] ?? s)
+  .pipe(z.string().regex(/^[0-9A-Za-z]{22}$/));
+
+const compareQuery = z.object({
+  a: artistParam.optional(),
+  b: artistParam.optional(),
+  me: z.enum(['0', '1', 'true', 'false']).optional().transform((v) => v === '1' || v === 'true'),
+  range: z.enum(TIME_RANGES as [TimeRange, ...TimeRange[]]).default('medium_term'),
+});
+
+type CompareRequest = { kind: 'artists'; a: string; b: string } | { kind: 'taste'; b: string; range: TimeRange };
+
+function parseCompare(query: unknown): CompareRequest {
+  const parsed = compareQuery.safeParse(query);
+  if (!parsed.success) {
+    const field = String(parsed.error.issues[0].path[0] ?? 'query');
+    if (field === 'a' || field === 'b') throw new BadRequest(`${field}: ${ID_MESSAGE}`, 'invalid_artist_id');
+    if (field === 'range') throw new BadRequest('range must be short_term, medium_term or long_term.', 'invalid_range');
+    throw new BadRequest('me must be 1 (compare your taste) or 0.', 'invalid_query');
+  }
+  const { a, b, me, range } = parsed.data;
+  const usage = 'Compare two artists with /compare?a=<artist id>&b=<artist id>, or your taste with /compare?me=1&b=<artist id>.';
+  if (!b) throw new BadRequest(`b, the artist to compare with, is missing. ${usage}`, 'missing_artist');
+  if (me && a) throw new BadRequest(`Give either a (another artist) or me=1 (your taste), not both. ${usage}`, 'invalid_query');
+  if (me) return { kind: 'taste', b, range };
+  if (!a) throw new BadRequest(`a, the first artist, is missing. ${usage}`, 'missing_artist');
+  return { kind: 'artists', a, b };
+}
+
+const wantsTaste = (req: Request) => req.query.me === '1' || req.query.me === 'true';
 
 /** Compare two artists, or your taste with an artist (issue #7, item 2). */
-export function compareRouter(_services: Services): Router {
+export function compareRouter(services: Services): Router {
   const router = Router();
+  const compare = new CompareService(services);
+  const authenticate = apiUser(services);
+
+  // Two artists need no login (like /api/artists/:id); your taste needs the session or a bearer token.
+  router.get('/api/compare', (req, res, next) => (wantsTaste(req) ? authenticate(req, res, next) : next()), async (req, res) => {
+    const q = parseCompare(req.query);
+    res.json(q.kind === 'taste' ? await compare.compareTaste(req.user!.id, q.b, q.range) : await compare.compareArtists(q.a, q.b));
+  });
+
+  router.get('/compare', async (req, res) => {
+    const q = parseCompare(req.query);
+    if (q.kind === 'taste') {
+      if (!req.user) return res.status(401).render('compare', { title: 'Compare your taste', state: 'login', b: q.b });
+      return renderPage(res, await compare.tastePage(req.user.id, q.b, q.range), (c) => `Your taste vs ${c.b.name}`);
+    }
+    renderPage(res, await compare.artistsPage(q.a, q.b), (c) => (c.same_artist ? c.a.name : `${c.a.name} vs ${c.b.name}`));
+  });
+
   return router;
+}
+
+function renderPage<T extends { kind: string }>(res: Response, page: PageResult<T>, title: (c: T) => string): void {
+  if (page.state === 'ready') return res.render('compare', { title: title(page.comparison), state: 'ready', comparison: page.comparison });
+  const failed = page.state === 'failed';
+  res.status(failed ? 502 : 202).render('compare', { title: failed ? 'Could not fetch artist' : 'Fetching artists', state: page.state, status: page.status });
 }

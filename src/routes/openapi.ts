@@ -96,6 +96,29 @@ export function openApiDocument(publicUrl: string) {
       '/api/artists/{id}/export.json': {
         get: { summary: 'The artist document as a download', parameters: [artistId], responses: { 200: json({ $ref: '#/components/schemas/Artist' }), ...errors(400, 404, 502) } },
       },
+      '/api/compare': {
+        get: {
+          summary: 'Two artists side by side (a and b; no login), or your taste against an artist (me=1 and b; session or bearer token), with a 0–100 similarity score',
+          security: [{}, { session: [] }, { bearer: [] }],
+          parameters: [
+            { name: 'a', in: 'query', description: 'First artist id (or a Spotify artist link); not with me=1', schema: { type: 'string' } },
+            { name: 'b', in: 'query', required: true, description: 'Artist id (or a Spotify artist link) to compare with', schema: { type: 'string' } },
+            { name: 'me', in: 'query', description: '1: compare your top tracks (needs login)', schema: { type: 'string', enum: ['0', '1'] } },
+            { ...range, description: 'Time range of your top tracks (me=1 only)' },
+          ],
+          responses: {
+            200: json({
+              type: 'object',
+              description: 'kind "artists": same_artist, a, b; kind "taste": range, range_label, you {display_name, top_tracks, tracks_with_features, means, note}, b. Each artist: id, name, releases, tracks, tracks_with_features, means, distributions (quartiles), tempo, keys, durations, releases_per_year.',
+              properties: {
+                kind: { enum: ['artists', 'taste'] },
+                similarity: { type: 'object', properties: { score: { type: ['integer', 'null'] }, explanation: { type: 'string' }, features: { type: 'array', items: { type: 'object' } }, method: { type: 'string' } } },
+              },
+            }),
+            ...errors(400, 401, 404, 502),
+          },
+        },
+      },
       '/api/me/summary': { get: { ...me, summary: 'Everything the dashboard shows', parameters: [refresh], responses: { 200: json({ $ref: '#/components/schemas/Summary' }), ...errors(401, 502, 503) } } },
       '/api/me/top': {
         get: {
@@ -149,6 +172,31 @@ export function openApiDocument(publicUrl: string) {
         },
       },
       '/api/me/recent': { get: { ...me, summary: 'The last 50 plays', parameters: [refresh], responses: { 200: json({ type: 'object' }), ...errors(401, 502) } } },
+      '/api/me/shares': {
+        get: {
+          ...me,
+          summary: 'Your public year-summary links',
+          responses: { 200: json({ type: 'object', properties: { shares: { type: 'array', items: { type: 'object', properties: { slug: { type: 'string' }, url: { type: 'string' }, year: { type: 'string' }, created_at: { type: 'string', format: 'date-time' } } } } } }), ...errors(401) },
+        },
+        post: {
+          ...me,
+          summary: 'Create a public, read-only summary page of one year (one link per year; the page is /share/{slug}, its Open Graph image /share/{slug}/og.png)',
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['year'], properties: { year: { type: ['string', 'integer'], description: 'A year you have listening history for', examples: ['2024'] } } } } } },
+          responses: {
+            201: json({ type: 'object', properties: { slug: { type: 'string' }, url: { type: 'string' }, year: { type: 'string' } } }, 'Created'),
+            200: json({ type: 'object', properties: { slug: { type: 'string' }, url: { type: 'string' }, year: { type: 'string' } } }, 'That year already had a link: the existing one'),
+            ...errors(400, 401),
+          },
+        },
+      },
+      '/api/me/shares/{slug}': {
+        delete: {
+          ...me,
+          summary: 'Revoke a share link: its page and image answer 404 from then on',
+          parameters: [{ name: 'slug', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{22}$' } }],
+          responses: { 204: { description: 'Revoked' }, ...errors(401, 404) },
+        },
+      },
     },
   };
 }

@@ -43,7 +43,7 @@ export class TrackFeatureService {
     );
     batcher.add(missing.map((t) => ({ id: t.id, artistId: t.artistId }) as Row));
     await batcher.finish();
-    const found = fetched.filter((r) => r.energy !== null || r.tempo !== null);
+    const found = fetched.filter((r) => typeof r.energy === 'number' || typeof r.tempo === 'number');
     for (const r of found) features.set(r.id, pickFeatures(r));
     if (found.length) await this.repo.cacheFeatures(found.map((r) => ({ trackId: r.id, artistId: r.artistId, features: pickFeatures(r) })));
     return { features, provider: batcher.providerName, note: batcher.note };
