@@ -151,7 +151,15 @@ export function openApiDocument(publicUrl: string) {
           summary: 'An import job',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
           responses: {
-            200: json({ type: 'object', properties: { id: { type: 'string' }, status: { enum: ['queued', 'running', 'done', 'failed'] }, plays_read: { type: 'integer' }, plays_added: { type: 'integer' }, error: { type: ['string', 'null'] } } }),
+            200: json({
+              type: 'object',
+              properties: {
+                id: { type: 'string' }, status: { enum: ['queued', 'running', 'waiting', 'done', 'failed'], description: 'waiting: paused (database busy, see resume_at) or interrupted (continues by itself)' },
+                plays_read: { type: 'integer' }, plays_added: { type: 'integer' }, error: { type: ['string', 'null'] },
+                phase: { enum: ['reading', 'writing', null] }, checkpoint: { type: 'integer', description: 'Rows written for sure; a resumed job continues from here' },
+                rows: { type: ['integer', 'null'] }, resume_at: { type: ['string', 'null'], format: 'date-time' },
+              },
+            }),
             ...errors(401, 404),
           },
         },
@@ -169,6 +177,63 @@ export function openApiDocument(publicUrl: string) {
             200: json({ type: 'object', properties: { plays: { type: 'integer' }, ms_played: { type: 'integer' }, top_artists: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, plays: { type: 'integer' }, ms_played: { type: 'integer' } } } }, top_tracks: { type: 'array', items: { type: 'object' } } } }),
             ...errors(400, 401),
           },
+        },
+      },
+      '/api/me/history/taste': {
+        get: {
+          ...me,
+          summary: 'Taste over time: energy, valence, danceability and tempo per month or week weighted by listening time, genre shares, coverage, most upbeat and calmest period',
+          parameters: [...[
+            { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
+            { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
+            { name: 'tz', in: 'query', description: 'IANA time zone; default: the one chosen in settings', schema: { type: 'string' } },
+          ], { name: 'granularity', in: 'query', schema: { enum: ['month', 'week'], default: 'month' } }],
+          responses: {
+            200: json({
+              type: 'object',
+              properties: {
+                periods: { type: 'array', items: { type: 'object', properties: { period: { type: 'string' }, ms: { type: 'integer' }, features_ms: { type: 'integer' }, energy: nullableNumber, valence: nullableNumber, danceability: nullableNumber, tempo: nullableNumber, genres_ms: { type: 'integer' }, genres: { type: 'object', additionalProperties: { type: 'number' } } } } },
+                genres: { type: 'array', items: { type: 'string' } },
+                coverage: { type: 'object', description: 'Listening time with features and with genres, tracks without a Spotify id' },
+                most_upbeat: { type: ['object', 'null'] }, calmest: { type: ['object', 'null'] },
+                enrichment: { type: 'object', description: 'status running|done|failed of the feature and genre lookups, with what is still pending' },
+              },
+            }),
+            ...errors(400, 401),
+          },
+        },
+      },
+      '/api/me/counting-rules': {
+        get: { ...me, summary: 'How plays count in every statistic (yours), as values and sentences', responses: { 200: json({ type: 'object', properties: { rules: { type: 'object', required: ['min_play_seconds', 'skipped', 'offline', 'incognito'], additionalProperties: false, properties: { min_play_seconds: { type: 'integer', minimum: 0, maximum: 600, default: 30 }, skipped: { enum: ['count', 'time_only'], default: 'count' }, offline: { enum: ['count', 'exclude'], default: 'count' }, incognito: { enum: ['count', 'exclude'], default: 'exclude' } } }, sentences: { type: 'array', items: { type: 'string' } } } }), ...errors(401) } },
+        put: {
+          ...me,
+          summary: 'Change how plays count',
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['min_play_seconds', 'skipped', 'offline', 'incognito'], additionalProperties: false, properties: { min_play_seconds: { type: 'integer', minimum: 0, maximum: 600, default: 30 }, skipped: { enum: ['count', 'time_only'], default: 'count' }, offline: { enum: ['count', 'exclude'], default: 'count' }, incognito: { enum: ['count', 'exclude'], default: 'exclude' } } } } } },
+          responses: { 200: json({ type: 'object' }), ...errors(400, 401) },
+        },
+      },
+      '/api/me/export': {
+        get: {
+          ...me,
+          summary: 'All your data as a zip: manifest.json, settings.json, history.jsonl, history.csv, snapshots.jsonl, snapshots.csv (never tokens). Restore it by uploading it to /api/me/history/imports',
+          responses: { 200: { description: 'The backup', content: { 'application/zip': {} } }, ...errors(401) },
+        },
+      },
+      '/api/me': {
+        delete: {
+          ...me,
+          summary: 'Delete your account and every item of yours from every table',
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['confirm'], properties: { confirm: { const: 'DELETE' } } } } } },
+          responses: { 200: json({ type: 'object', properties: { deleted: { const: true }, items: { type: 'integer' } } }), ...errors(400, 401) },
+        },
+      },
+      '/api/me/capture': {
+        get: { ...me, summary: 'Live capture of recently played tracks: whether it is on, last and next run, plays added, last error', responses: { 200: json({ type: 'object' }), ...errors(401) } },
+        put: {
+          ...me,
+          summary: 'Turn live capture on or off',
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['enabled'], properties: { enabled: { type: 'boolean' } } } } } },
+          responses: { 200: json({ type: 'object' }), ...errors(400, 401) },
         },
       },
       '/api/me/recent': { get: { ...me, summary: 'The last 50 plays', parameters: [refresh], responses: { 200: json({ type: 'object' }), ...errors(401, 502) } } },
