@@ -1,6 +1,7 @@
 /**
  * A server for the history benchmark, in a process of its own so its peak RSS is measured alone:
- * embedded DynamoDB (dynalite on LevelDB in a temp dir), the real app, one user with a personal token.
+ * embedded DynamoDB (dynalite on LevelDB in a temp dir), the real app, one user with a personal token;
+ * BENCH_SANDBOX_URL points it at a sandbox for track features and genres (taste over time).
  * Prints {"url","token"} on stdout, then {"maxRssMb"} when it receives SIGTERM.
  */
 import fs from 'node:fs';
@@ -15,6 +16,7 @@ import { startEmbeddedDynamo } from '../src/store/embedded';
 import { Store } from '../src/store/Store';
 
 async function main(): Promise<void> {
+  const sandboxUrl = process.env.BENCH_SANDBOX_URL;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sda-hist-bench-'));
   const dynamo = await startEmbeddedDynamo({ path: path.join(dir, 'db') });
   const server = http.createServer();
@@ -23,6 +25,9 @@ async function main(): Promise<void> {
   const config = loadConfig({
     NODE_ENV: 'production', PORT: String(port), DATA_DIR: dir, SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0000',
     DYNAMODB_ENDPOINT: dynamo.endpoint, LOG_LEVEL: 'silent', HISTORY_UPLOAD_MAX_MB: '1024', RATE_LIMIT_API_PER_MINUTE: '100000000',
+    ...(sandboxUrl
+      ? { SPOTIFY_ACCOUNTS_URL: sandboxUrl, SPOTIFY_API_URL: `${sandboxUrl}/v1`, RECCOBEATS_URL: `${sandboxUrl}/reccobeats`, MUSICBRAINZ_URL: `${sandboxUrl}/musicbrainz`, MUSICBRAINZ_INTERVAL_MS: '0' }
+      : {}),
   });
   const store = new Store({ endpoint: dynamo.endpoint, tablePrefix: '' });
   await store.ensureTables();
