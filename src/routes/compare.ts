@@ -56,6 +56,10 @@ export function compareRouter(services: Services): Router {
   });
 
   router.get('/compare', async (req, res) => {
+    // Nothing chosen yet (the nav or the history page link here): say how to pick the artists.
+    if (req.query.a === undefined && req.query.b === undefined) {
+      return res.render('compare', { title: 'Compare', state: 'choose', me: wantsTaste(req) });
+    }
     const q = parseCompare(req.query);
     if (q.kind === 'taste') {
       if (!req.user) return res.status(401).render('compare', { title: 'Compare your taste', state: 'login', b: q.b });

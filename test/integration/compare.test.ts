@@ -132,6 +132,10 @@ describe('compare two artists', () => {
     const page = await request(t.url).get('/compare').query({ a: 'not-an-id', b }).expect(400).expect('content-type', /html/);
     expect(page.text).toContain('Artist ids are 22 characters');
     await request(t.url).get('/compare').query({ a }).expect(400);
+    // With nothing chosen yet, the page says how to pick artists instead of failing.
+    const choose = await request(t.url).get('/compare').query({ me: 1 }).expect(200);
+    expect(choose.text).toContain('id="compare-choose"');
+    expect(choose.text).toContain('Compare your taste with an artist');
     const unknown = await request(t.url).get('/api/compare').query({ a, b: '0123456789abcdefABCDEF' }).expect(404);
     expect(unknown.body.error.code).toBe('not_found');
     await request(t.url).get('/compare').query({ a, b: '0123456789abcdefABCDEF' }).expect(404);
