@@ -97,7 +97,7 @@ describe('login with Spotify through the sandbox', () => {
     const raw = await t.store.doc.send(
       new (await import('@aws-sdk/lib-dynamodb')).ScanCommand({ TableName: t.store.tables.app }),
     );
-    const userItems = (raw.Items ?? []).filter((i) => String(i.pk).startsWith('USER#'));
+    const userItems = (raw.Items ?? []).filter((i) => String(i.pk).startsWith('USER#') && i.sk === 'PROFILE');
     expect(userItems.length).toBeGreaterThan(0);
     const tokens = (await Promise.all(userItems.map((i) => users.getTokens(String(i.id))))).filter(Boolean);
     expect(tokens.length).toBe(userItems.length);

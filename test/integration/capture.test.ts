@@ -187,14 +187,17 @@ describe('live capture into the history store', () => {
     const now = new Date().toISOString();
     const job = { id: '00000000-0000-4000-8000-000000000001', status: 'running' as const, file_name: 'x.json', plays_read: 0, plays_added: 0, episodes_read: 0, files: [], error: null, created_at: now, updated_at: now, finished_at: null };
     await history.putJob(rin.userId, job);
+    await capture.ensureEnrolled(rin.userId);
+    const cursor = (await new CaptureRepository(t.store).get(rin.userId))?.cursor ?? null;
     await resetStats(t.sandbox.url);
     const deferred = await capture.captureUser(rin.userId);
-    expect(deferred).toMatchObject({ fetched: 0, added: 0, deferred: true });
+    expect(deferred).toMatchObject({ fetched: 0, added: 0, deferred: true, cursor });
     expect(await recentRequests(t)).toBe(0);
+    expect((await new CaptureRepository(t.store).get(rin.userId))?.cursor ?? null).toBe(cursor);
     await history.updateJob(rin.userId, job.id, { status: 'done' });
     const after = await capture.captureUser(rin.userId);
     expect(after.deferred).toBeUndefined();
-    expect(after.added).toBeGreaterThan(0);
+    expect(await recentRequests(t)).toBeGreaterThan(0);
   });
 });
 
