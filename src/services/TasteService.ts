@@ -22,6 +22,17 @@ const GENRE_TIME_SHARE = 0.95;
 const GENRE_MAX_ARTISTS = 200;
 /** Genres shown by name in the stacked chart; the rest are "other". */
 const TOP_GENRES = 8;
+/** Memory bounds: users whose lookups are held, and tracks and artists known (the catalog table keeps them all). */
+const MAX_USERS = 500;
+const MAX_FACTS = 300_000;
+
+/** Map.set that first drops the oldest entries of a map grown past `max` (insertion order). */
+function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  if (map.size >= max && !map.has(key)) {
+    for (const k of [...map.keys()].slice(0, Math.ceil(max / 10))) map.delete(k);
+  }
+  map.set(key, value);
+}
 
 export interface TastePeriod {
   period: string;
@@ -143,7 +154,7 @@ export class TasteService {
     let state = this.users.get(userId);
     if (!state) {
       state = { version: -1, status: 'running', tracksPending: 0, artistsPending: 0, provider: null, note: null, error: null, running: null, generation: 0, derived: null };
-      this.users.set(userId, state);
+      setBounded(this.users, userId, state, MAX_USERS);
     }
     // A new import (version) or a failed lookup starts the lookups again; known facts are kept.
     if (!state.running && (state.version !== cols.version || state.status === 'failed')) {
@@ -174,7 +185,7 @@ export class TasteService {
     const ids = [...new Set(cols.entries.filter((e) => e.kind === 0 && e.trackId).map((e) => e.trackId!))];
     const unknown = ids.filter((id) => !this.features.has(id));
     if (unknown.length === 0) return;
-    for (const [id, f] of await this.o.facts.features(unknown)) this.features.set(id, f);
+    for (const [id, f] of await this.o.facts.features(unknown)) setBounded(this.features, id, f, MAX_FACTS);
     state.generation++;
     const missing = unknown.filter((id) => !this.features.has(id));
     state.tracksPending = missing.length;
@@ -187,7 +198,7 @@ export class TasteService {
       state.tracksPending -= rows.length;
       if (batcher.providerName === 'none') return; // features turned off: nothing learnt, nothing stored
       const found = rows.map((r) => ({ trackId: r.id, features: hasFeatures(r) ? pickFeatures(r) : null }));
-      for (const f of found) this.features.set(f.trackId, f.features);
+      for (const f of found) setBounded(this.features, f.trackId, f.features, MAX_FACTS);
       state.generation++;
       writes.push(this.o.facts.putFeatures(found));
     });
@@ -227,7 +238,7 @@ export class TasteService {
         await this.o.facts.putArtistByName(name, artist);
       }
       const genres = artist.spotifyId ? (await this.o.genreService.genresFor(artist.spotifyId, artist.genres.length ? artist.genres : undefined)).genres : [];
-      this.genres.set(name, genres);
+      setBounded(this.genres, name, genres, MAX_FACTS);
       state.artistsPending--;
       state.generation++;
     });
