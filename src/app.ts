@@ -61,7 +61,15 @@ export interface AppDeps {
   logger: Logger;
   metrics?: Metrics;
   /** Test knobs: shorter ingest leases, no MusicBrainz pacing. */
-  tuning?: { leaseMs?: number; musicbrainzIntervalMs?: number; spotifyConcurrency?: number; importRetryMs?: number };
+  tuning?: {
+    leaseMs?: number;
+    musicbrainzIntervalMs?: number;
+    spotifyConcurrency?: number;
+    importRetryMs?: number;
+    /** The compiled parse worker and the smallest file parsed in two halves (tests run from sources). */
+    importParseWorker?: string | null;
+    importParallelMinBytes?: number;
+  };
 }
 
 /** The services the routes call; built once per app from the dependencies. */
@@ -127,6 +135,8 @@ export function buildServices({ config, store, logger, metrics = new Metrics(), 
     logger,
     staleMs: config.historyJobStaleSeconds * 1000,
     retryBaseMs: tuning.importRetryMs,
+    parseWorker: tuning.importParseWorker,
+    parallelMinBytes: tuning.importParallelMinBytes,
     onImported: (userId) => historyStats.forget(userId),
     onRestore: (userId, extras) => new BackupService({ history: historyRepo, users, dashboard: dashboardRepo }).applyExtras(userId, extras),
   });

@@ -3,11 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import yauzl from 'yauzl';
 import { BadRequest, NotFound } from '../errors';
-import { formatOf, InvalidEntry, toPlay, type HistoryFormat, type Play } from '../history/formats';
+import { formatOf, InvalidEntry, type HistoryFormat, type Play } from '../history/formats';
 import { jsonArrayBatches, MalformedJson } from '../history/jsonArrayStream';
+import { parseRange, type ParseRange, type ParseResult } from '../history/parseWorker';
+import { exportPlays, InvalidHistory, writeSpoolRows, type SpoolRow } from '../history/spool';
 import { dayOf, type HistoryRepository, type ImportJob } from '../store/HistoryRepository';
 import { Limiter } from '../util/Limiter';
 import { checkManifest, parseExtras, playFromLine, type BackupExtras } from './BackupService';
@@ -58,10 +61,13 @@ const RETRY_MAX_MS = 10 * 60_000;
 /** Plays held in memory before they are merged into their day items; keeps memory flat. */
 const FLUSH_PLAYS = 25_000;
 
-type SpoolRow = [number, Play['kind'], string, string, string | null, string | null, number, boolean | null, boolean | null, boolean | null, boolean | null, string | null, string | null];
+/** Plain export files at least this large are parsed in two halves at once (parallelSpool). */
+const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
 
 interface Source {
   name: string;
+  /** The file on disk, for a plain (not zipped) upload. */
+  path?: string;
   /** 'backup': history.jsonl of this app's own export (BackupService), one play per line. */
   format: HistoryFormat | 'backup' | null;
   open(): Promise<Readable>;
@@ -92,6 +98,10 @@ export class HistoryImportService {
       logger?: Logger;
       limits?: Partial<ImportLimits>;
       onImported?: (userId: string) => void;
+      /** The compiled parse worker (null: never parse in parallel); default: next to this file when built. */
+      parseWorker?: string | null;
+      /** Smallest plain file parsed in two halves at once. */
+      parallelMinBytes?: number;
       /** First wait of a paused import (doubling each time, up to 10 minutes); default 30 s. */
       retryBaseMs?: number;
       /** A backup's settings and snapshots, written after its plays. */
@@ -311,38 +321,87 @@ export class HistoryImportService {
   /** Pass 1: every play of every source, validated, into a compact spool file. Returns its rows. */
   private async spoolPlays(sources: Source[], spool: string, onRead: (episodes: number) => Promise<void>): Promise<number> {
     const out = fs.createWriteStream(spool);
-    let pendingText = '[';
-    const spoolWrite = async (text: string) => {
+    const write = async (text: string) => {
       if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
     };
     let rowsTotal = 0;
     let episodes = 0;
-    let written = false;
     try {
+      await write('[');
       for (const src of sources) {
-        for await (const plays of this.plays(src)) {
-          if (plays.length === 0) continue;
-          const rows = plays.map((p) => {
-            if (p.kind !== 'music') episodes++;
-            return [p.ts, p.kind, p.name, p.artist, p.album, p.trackId, p.ms, p.skipped, p.shuffle, p.offline, p.incognito, p.platform, p.country];
-          });
-          rowsTotal += rows.length;
-          // One stringify per batch; the array's brackets are dropped so batches join into one array.
-          const text = JSON.stringify(rows);
-          pendingText += `${pendingText.length > 1 || written ? ',' : ''}${text.slice(1, -1)}\n`;
-          if (pendingText.length > 1 << 20) {
-            written = true;
-            await spoolWrite(pendingText);
-            pendingText = '';
+        const parallel = await this.parallelSpool(src, spool);
+        if (parallel) {
+          // Two halves parsed at once; their rows join the spool in file order.
+          for (const part of parallel.parts) {
+            if (part.rows === 0) continue;
+            if (rowsTotal > 0) await write(',');
+            for await (const chunk of fs.createReadStream(part.path, { encoding: 'utf8', highWaterMark: 1 << 20 })) await write(chunk as string);
+            rowsTotal += part.rows;
           }
+          for (const part of parallel.parts) await fs.promises.rm(part.path, { force: true });
+          episodes += parallel.episodes;
+          continue;
         }
+        const counts = await writeSpoolRows(this.plays(src), out, rowsTotal === 0);
+        rowsTotal += counts.rows;
+        episodes += counts.episodes;
       }
-      await spoolWrite(pendingText + '\n]');
+      await write('\n]');
     } finally {
       await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      for (const part of [`${spool}.1`, `${spool}.2`]) await fs.promises.rm(part, { force: true });
     }
     await onRead(episodes);
     return rowsTotal;
+  }
+
+  /**
+   * A large plain export file is parsed in two halves at once, the first in a worker thread (JSON
+   * parsing is most of an import's work, and a second core is usually idle). The file is cut between
+   * two elements (`}` `,` `{`); the cut is proven right when both halves parse as complete arrays.
+   * Anything else (a cut inside a string, an invalid file, no worker) returns null, and the file is
+   * read the ordinary way, which also gives exact error positions.
+   */
+  private async parallelSpool(src: Source, spool: string): Promise<{ parts: { path: string; rows: number }[]; episodes: number } | null> {
+    const script = this.parseWorkerScript;
+    if (!script || !src.path || src.format === 'backup') return null;
+    const size = (await fs.promises.stat(src.path)).size;
+    if (size < (this.o.parallelMinBytes ?? PARALLEL_MIN_BYTES)) return null;
+    const window = Buffer.alloc(Math.min(1 << 18, size));
+    const windowStart = Math.max(0, Math.floor(size / 2) - window.length / 2);
+    const fd = await fs.promises.open(src.path, 'r');
+    try {
+      await fd.read(window, 0, window.length, windowStart);
+    } finally {
+      await fd.close();
+    }
+    const m = /\}\s*,\s*\{/.exec(window.toString('latin1'));
+    if (!m) return null;
+    const endBrace = windowStart + m.index;
+    const openBrace = windowStart + m.index + m[0].length - 1;
+    const first: ParseRange = { kind: 'sda-parse-range', file: src.path, name: src.name, format: src.format, start: 0, end: endBrace + 1, prefix: '', suffix: ']', part: `${spool}.1` };
+    const second: ParseRange = { kind: 'sda-parse-range', file: src.path, name: src.name, format: src.format, start: openBrace, end: size, prefix: '[', suffix: '', part: `${spool}.2` };
+    const inWorker = new Promise<ParseResult>((resolve) => {
+      const worker = new Worker(script, { workerData: first, resourceLimits: { maxOldGenerationSizeMb: 160 } });
+      worker.once('message', (r: ParseResult) => resolve(r));
+      worker.once('error', (err) => resolve({ ok: false, message: err.message }));
+      worker.once('exit', (code) => resolve({ ok: false, message: `parse worker exited with ${code}` }));
+    });
+    const [a, b] = await Promise.all([inWorker, parseRange(second)]);
+    if (a.ok && b.ok) this.o.logger?.info({ file: src.name, rows: a.rows + b.rows }, 'parsed in two halves at once');
+    if (!a.ok || !b.ok) {
+      for (const part of [first.part, second.part]) fs.rm(part, { force: true }, () => undefined);
+      this.o.logger?.info({ file: src.name, first: a.ok || a.message, second: b.ok || b.message }, 'parallel parse not used: reading the file in one pass');
+      return null;
+    }
+    return { parts: [{ path: first.part, rows: a.rows }, { path: second.part, rows: b.rows }], episodes: a.episodes + b.episodes };
+  }
+
+  /** The compiled parse worker next to this file (absent when running from TypeScript sources). */
+  private get parseWorkerScript(): string | null {
+    if (this.o.parseWorker !== undefined) return this.o.parseWorker;
+    const script = path.join(__dirname, '../history/parseWorker.js');
+    return fs.existsSync(script) ? script : null;
   }
 
   private resumeTimer: NodeJS.Timeout | undefined;
@@ -410,24 +469,10 @@ export class HistoryImportService {
       yield* this.backupPlays(src);
       return;
     }
-    let format = src.format;
-    let index = 0;
-    for await (const entries of jsonArrayBatches(await src.open(), src.name)) {
-      const plays: Play[] = [];
-      for (const entry of entries) {
-        if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new ImportFailure(`${src.name}: entry ${index + 1} is not an object.`);
-        format ??= 'ts' in entry ? 'extended' : 'endTime' in entry ? ('episodeName' in entry ? 'account-podcast' : 'account') : null;
-        if (!format) throw new ImportFailure(`${src.name}: entry 1 is not a Spotify streaming history entry (no "ts" or "endTime").`);
-        try {
-          const play = toPlay(format, entry);
-          if (play) plays.push(play);
-        } catch (err) {
-          if (err instanceof InvalidEntry) throw new ImportFailure(`${src.name}: entry ${index + 1}: ${err.message}`);
-          throw err;
-        }
-        index++;
-      }
-      yield plays;
+    try {
+      yield* exportPlays(await src.open(), src.name, src.format);
+    } catch (err) {
+      throw err instanceof InvalidHistory ? new ImportFailure(err.message) : err;
     }
   }
 
@@ -479,7 +524,7 @@ export class HistoryImportService {
     if (head.readUInt32LE(0) !== 0x04034b50) {
       const size = (await fs.promises.stat(file.path)).size;
       if (size > limits.maxEntryBytes) throw new ImportFailure(`The file is larger than ${limits.maxEntryBytes / 2 ** 20} MB.`);
-      return { sources: [{ name: path.basename(file.originalName), format: formatOf(file.originalName), open: async () => fs.createReadStream(file.path) }] };
+      return { sources: [{ name: path.basename(file.originalName), path: file.path, format: formatOf(file.originalName), open: async () => fs.createReadStream(file.path) }] };
     }
     const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
       yauzl.open(file.path, { lazyEntries: true, validateEntrySizes: true, autoClose: false }, (err, z) => (err ? reject(err) : resolve(z!))),

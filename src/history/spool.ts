@@ -1,0 +1,69 @@
+import type { Readable, Writable } from 'node:stream';
+import { InvalidEntry, toPlay, type HistoryFormat, type Play } from './formats';
+import { jsonArrayBatches } from './jsonArrayStream';
+
+/**
+ * Pass 1 of an import: a history file's entries validated and normalised, written as compact rows
+ * to a spool file that pass 2 merges into day items. Shared by the import job and its parse worker.
+ */
+export type SpoolRow = [number, Play['kind'], string, string, string | null, string | null, number, boolean | null, boolean | null, boolean | null, boolean | null, string | null, string | null];
+
+/** A file that is not a usable history export: the message names the file and the entry. */
+export class InvalidHistory extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidHistory';
+  }
+}
+
+/** Plays of one export file, validated, a batch at a time. */
+export async function* exportPlays(input: Readable, name: string, format: HistoryFormat | null): AsyncGenerator<Play[]> {
+  let index = 0;
+  for await (const entries of jsonArrayBatches(input, name)) {
+    const plays: Play[] = [];
+    for (const entry of entries) {
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new InvalidHistory(`${name}: entry ${index + 1} is not an object.`);
+      format ??= 'ts' in entry ? 'extended' : 'endTime' in entry ? ('episodeName' in entry ? 'account-podcast' : 'account') : null;
+      if (!format) throw new InvalidHistory(`${name}: entry 1 is not a Spotify streaming history entry (no "ts" or "endTime").`);
+      try {
+        const play = toPlay(format, entry);
+        if (play) plays.push(play);
+      } catch (err) {
+        if (err instanceof InvalidEntry) throw new InvalidHistory(`${name}: entry ${index + 1}: ${err.message}`);
+        throw err;
+      }
+      index++;
+    }
+    yield plays;
+  }
+}
+
+/**
+ * Writes plays as spool rows: the body of a JSON array (no brackets), comma-separated, one batch a
+ * line. `first` says whether nothing precedes this text in the spool. Returns rows and non-music entries.
+ */
+export async function writeSpoolRows(batches: AsyncIterable<Play[]>, out: Writable, first: boolean): Promise<{ rows: number; episodes: number }> {
+  let rows = 0;
+  let episodes = 0;
+  let pending = '';
+  const write = async (text: string) => {
+    if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
+  };
+  for await (const plays of batches) {
+    if (plays.length === 0) continue;
+    const batch = plays.map((p): SpoolRow => {
+      if (p.kind !== 'music') episodes++;
+      return [p.ts, p.kind, p.name, p.artist, p.album, p.trackId, p.ms, p.skipped, p.shuffle, p.offline, p.incognito, p.platform, p.country];
+    });
+    // One stringify per batch; the array's brackets are dropped so batches join into one array.
+    const text = JSON.stringify(batch);
+    pending += `${first && rows === 0 ? '' : ','}${text.slice(1, -1)}\n`;
+    rows += batch.length;
+    if (pending.length > 1 << 20) {
+      await write(pending);
+      pending = '';
+    }
+  }
+  if (pending) await write(pending);
+  return { rows, episodes };
+}
