@@ -6,7 +6,7 @@ import { exportPlays, writeSpoolRows } from './spool';
 
 /**
  * Parses one byte range of a large export file on a second core (see parallelSpool), writing its
- * spool rows to a part file. The range is made into a JSON array of its own: the first half ends
+ * spool rows to a spool file of its own (a JSON array). The range is made into a JSON array of its own: the first half ends
  * after an element and gets a closing bracket, the second starts at an element and gets an opening one.
  */
 export interface ParseRange {
@@ -33,7 +33,9 @@ export async function parseRange(r: ParseRange): Promise<ParseResult> {
   body.pipe(input, { end: false });
   const out = fs.createWriteStream(r.part);
   try {
+    out.write('[');
     const counts = await writeSpoolRows(exportPlays(input, r.name, r.format), out, true);
+    out.write(']');
     await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     return { ok: true, ...counts };
   } catch (err) {

@@ -48,6 +48,15 @@ function withStaleness(job: ImportJob, staleMs: number): ImportJob {
   return job;
 }
 
+/** Removes every spool file of an upload. */
+async function removeSpool(spool: string): Promise<void> {
+  const dir = path.dirname(spool);
+  const prefix = `${path.basename(spool)}.`;
+  for (const name of await fs.promises.readdir(dir).catch(() => [] as string[])) {
+    if (name.startsWith(prefix)) await fs.promises.rm(path.join(dir, name), { force: true });
+  }
+}
+
 /** Failures worth waiting out: the database busy after every SDK retry, or unreachable for a moment. */
 function isTransient(err: unknown): boolean {
   const e = err as { name?: string; code?: string };
@@ -187,7 +196,10 @@ export class HistoryImportService {
     }, Math.min(HEARTBEAT_MS, this.staleMs / 3));
     heartbeat.unref();
     let zip: yauzl.ZipFile | undefined;
+    // Pass 1 writes its rows to spool files (each a JSON array: one per file, two per file parsed
+    // in halves), read in order by pass 2.
     const spool = `${file.path}.spool`;
+    const part = (k: number) => `${spool}.${k}`;
     let ended = false;
     try {
       const started = Date.now();
@@ -197,11 +209,14 @@ export class HistoryImportService {
       const extras = backup ? await backup() : null;
       // A job that was interrupted while writing continues from its checkpoint: its spool (pass 1's
       // output) is complete on disk, so pass 1 is not repeated.
-      const resuming = job.phase === 'writing' && typeof job.spool_rows === 'number' && fs.existsSync(spool);
+      const resuming =
+        job.phase === 'writing' && typeof job.spool_rows === 'number' && typeof job.spool_parts === 'number' &&
+        Array.from({ length: job.spool_parts }, (_, k) => part(k)).every((f) => fs.existsSync(f));
       let rowsTotal = job.spool_rows ?? 0;
+      let parts = job.spool_parts ?? 0;
       if (!resuming) {
-        rowsTotal = await this.spoolPlays(sources, spool, (episodes) => update({ files: sources.map((s) => s.name), episodes_read: episodes }));
-        await update({ phase: 'writing', spool_rows: rowsTotal, checkpoint: 0 });
+        ({ rows: rowsTotal, parts } = await this.spoolPlays(sources, part, (episodes) => update({ files: sources.map((s) => s.name), episodes_read: episodes })));
+        await update({ phase: 'writing', spool_rows: rowsTotal, spool_parts: parts, checkpoint: 0 });
       }
       const pass1Ms = Date.now() - started;
       const checkpoint = resuming ? (job.checkpoint ?? 0) : 0;
@@ -257,7 +272,7 @@ export class HistoryImportService {
         inflight.push(entry);
         if (inflight.length >= 3) await inflight[0].done;
       };
-      for await (const rows of jsonArrayBatches<SpoolRow>(fs.createReadStream(spool), 'spool')) {
+      for (let k = 0; k < parts; k++) for await (const rows of jsonArrayBatches<SpoolRow>(fs.createReadStream(part(k)), 'spool')) {
         for (const r of rows) {
           if (row++ < checkpoint) continue;
           const play: Play = {
@@ -311,48 +326,39 @@ export class HistoryImportService {
       zip?.close();
       // The upload and its spool stay on disk until the job has ended: a resumed job needs them.
       if (ended) {
-        fs.rm(spool, { force: true }, () => undefined);
+        await removeSpool(spool);
         fs.rm(file.path, { force: true }, () => undefined);
         await this.repo.removePending(userId, job.id).catch((e: unknown) => this.o.logger?.warn({ err: e, job: job.id }, 'could not remove a finished import from the pending list'));
       }
     }
   }
 
-  /** Pass 1: every play of every source, validated, into a compact spool file. Returns its rows. */
-  private async spoolPlays(sources: Source[], spool: string, onRead: (episodes: number) => Promise<void>): Promise<number> {
-    const out = fs.createWriteStream(spool);
-    const write = async (text: string) => {
-      if (!out.write(text)) await new Promise<void>((r) => out.once('drain', () => r()));
-    };
-    let rowsTotal = 0;
+  /** Pass 1: every play of every source, validated, into spool files. Returns rows and files. */
+  private async spoolPlays(sources: Source[], part: (k: number) => string, onRead: (episodes: number) => Promise<void>): Promise<{ rows: number; parts: number }> {
+    let rows = 0;
+    let parts = 0;
     let episodes = 0;
-    try {
-      await write('[');
-      for (const src of sources) {
-        const parallel = await this.parallelSpool(src, spool);
-        if (parallel) {
-          // Two halves parsed at once; their rows join the spool in file order.
-          for (const part of parallel.parts) {
-            if (part.rows === 0) continue;
-            if (rowsTotal > 0) await write(',');
-            for await (const chunk of fs.createReadStream(part.path, { encoding: 'utf8', highWaterMark: 1 << 20 })) await write(chunk as string);
-            rowsTotal += part.rows;
-          }
-          for (const part of parallel.parts) await fs.promises.rm(part.path, { force: true });
-          episodes += parallel.episodes;
-          continue;
-        }
-        const counts = await writeSpoolRows(this.plays(src), out, rowsTotal === 0);
-        rowsTotal += counts.rows;
-        episodes += counts.episodes;
+    for (const src of sources) {
+      const parallel = await this.parallelSpool(src, part(parts), part(parts + 1));
+      if (parallel) {
+        rows += parallel.rows;
+        episodes += parallel.episodes;
+        parts += 2;
+        continue;
       }
-      await write('\n]');
-    } finally {
-      await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-      for (const part of [`${spool}.1`, `${spool}.2`]) await fs.promises.rm(part, { force: true });
+      const out = fs.createWriteStream(part(parts++));
+      try {
+        out.write('[');
+        const counts = await writeSpoolRows(this.plays(src), out, true);
+        out.write(']');
+        rows += counts.rows;
+        episodes += counts.episodes;
+      } finally {
+        await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      }
     }
     await onRead(episodes);
-    return rowsTotal;
+    return { rows, parts };
   }
 
   /**
@@ -362,7 +368,7 @@ export class HistoryImportService {
    * Anything else (a cut inside a string, an invalid file, no worker) returns null, and the file is
    * read the ordinary way, which also gives exact error positions.
    */
-  private async parallelSpool(src: Source, spool: string): Promise<{ parts: { path: string; rows: number }[]; episodes: number } | null> {
+  private async parallelSpool(src: Source, firstPart: string, secondPart: string): Promise<{ rows: number; episodes: number } | null> {
     const script = this.parseWorkerScript;
     if (!script || !src.path || src.format === 'backup') return null;
     const size = (await fs.promises.stat(src.path)).size;
@@ -379,10 +385,11 @@ export class HistoryImportService {
     if (!m) return null;
     const endBrace = windowStart + m.index;
     const openBrace = windowStart + m.index + m[0].length - 1;
-    const first: ParseRange = { kind: 'sda-parse-range', file: src.path, name: src.name, format: src.format, start: 0, end: endBrace + 1, prefix: '', suffix: ']', part: `${spool}.1` };
-    const second: ParseRange = { kind: 'sda-parse-range', file: src.path, name: src.name, format: src.format, start: openBrace, end: size, prefix: '[', suffix: '', part: `${spool}.2` };
+    const first: ParseRange = { kind: 'sda-parse-range', file: src.path, name: src.name, format: src.format, start: 0, end: endBrace + 1, prefix: '', suffix: ']', part: firstPart };
+    const second: ParseRange = { kind: 'sda-parse-range', file: src.path, name: src.name, format: src.format, start: openBrace, end: size, prefix: '[', suffix: '', part: secondPart };
     const inWorker = new Promise<ParseResult>((resolve) => {
-      const worker = new Worker(script, { workerData: first, resourceLimits: { maxOldGenerationSizeMb: 160 } });
+      // The worker's heap is kept small: it streams its half, so memory stays flat whatever the size.
+      const worker = new Worker(script, { workerData: first, resourceLimits: { maxOldGenerationSizeMb: 64 } });
       worker.once('message', (r: ParseResult) => resolve(r));
       worker.once('error', (err) => resolve({ ok: false, message: err.message }));
       worker.once('exit', (code) => resolve({ ok: false, message: `parse worker exited with ${code}` }));
@@ -390,11 +397,12 @@ export class HistoryImportService {
     const [a, b] = await Promise.all([inWorker, parseRange(second)]);
     if (a.ok && b.ok) this.o.logger?.info({ file: src.name, rows: a.rows + b.rows }, 'parsed in two halves at once');
     if (!a.ok || !b.ok) {
-      for (const part of [first.part, second.part]) fs.rm(part, { force: true }, () => undefined);
+      // Awaited: the one-pass read writes the first of these files again.
+      await Promise.all([first.part, second.part].map((f) => fs.promises.rm(f, { force: true })));
       this.o.logger?.info({ file: src.name, first: a.ok || a.message, second: b.ok || b.message }, 'parallel parse not used: reading the file in one pass');
       return null;
     }
-    return { parts: [{ path: first.part, rows: a.rows }, { path: second.part, rows: b.rows }], episodes: a.episodes + b.episodes };
+    return { rows: a.rows + b.rows, episodes: a.episodes + b.episodes };
   }
 
   /** The compiled parse worker next to this file (absent when running from TypeScript sources). */

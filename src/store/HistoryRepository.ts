@@ -39,8 +39,9 @@ export interface ImportJob {
   finished_at: string | null;
   /** reading (pass 1: validating into the spool) or writing (pass 2: merging into day items). */
   phase?: 'reading' | 'writing';
-  /** Spool rows in total, and how many from the start are written for sure. */
+  /** Spool rows in total (in spool_parts files), and how many from the start are written for sure. */
   spool_rows?: number;
+  spool_parts?: number;
   checkpoint?: number;
   /** Music plays among the checkpointed rows. */
   checkpoint_plays?: number;
