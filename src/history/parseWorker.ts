@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { PassThrough } from 'node:stream';
+import { Readable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { HistoryFormat } from './formats';
 import { exportPlays, writeSpoolRows } from './spool';
@@ -25,12 +25,16 @@ export interface ParseRange {
 export type ParseResult = { ok: true; rows: number; episodes: number } | { ok: false; message: string };
 
 export async function parseRange(r: ParseRange): Promise<ParseResult> {
-  const input = new PassThrough();
-  input.write(r.prefix);
-  const body = fs.createReadStream(r.file, { start: r.start, end: r.end - 1, highWaterMark: 1 << 20 });
-  body.on('error', (err) => input.destroy(err));
-  body.on('end', () => input.end(r.suffix));
-  body.pipe(input, { end: false });
+  // The range with its bracket added, as one stream; when parsing stops early (an error), the
+  // generator's return closes the file, so nothing writes into a stream that is gone.
+  const input = Readable.from(
+    (async function* () {
+      if (r.prefix) yield r.prefix;
+      for await (const chunk of fs.createReadStream(r.file, { start: r.start, end: r.end - 1, encoding: 'utf8', highWaterMark: 1 << 20 })) yield chunk as string;
+      if (r.suffix) yield r.suffix;
+    })(),
+    { objectMode: false },
+  );
   const out = fs.createWriteStream(r.part);
   try {
     out.write('[');
@@ -39,8 +43,8 @@ export async function parseRange(r: ParseRange): Promise<ParseResult> {
     await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     return { ok: true, ...counts };
   } catch (err) {
-    out.destroy();
-    body.destroy();
+    input.destroy();
+    await new Promise<void>((resolve) => out.end(() => resolve()));
     return { ok: false, message: (err as Error).message };
   }
 }
