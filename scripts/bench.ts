@@ -127,8 +127,8 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, value };
 }
 
-async function cannon(url: string, seconds: number): Promise<autocannon.Result> {
-  return autocannon({ url, connections: 10, duration: seconds });
+async function cannon(url: string, seconds: number): Promise<LoadResult> {
+  return load({ url, connections: 10, duration: seconds });
 }
 
 async function benchArtist(): Promise<void> {
@@ -349,6 +349,18 @@ async function loginCookie(appUrl: string, listener: string): Promise<string> {
  * Mixed load against warm caches: landing page, cached artist page, cached artist JSON, dashboard
  * with a cached snapshot, history statistics; three rounds to see whether memory grows.
  */
+type LoadResult = Pick<autocannon.Result, 'requests' | 'latency' | 'errors' | 'timeouts' | 'non2xx'>;
+
+/** Runs autocannon in a child process (scripts/loadClient.ts): the app's process measures only the app. */
+function load(opts: autocannon.Options): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.resolve(__dirname, 'loadClient.js'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load client exited with ${code}`))));
+  });
+}
+
 async function benchLoad(): Promise<void> {
   const section = 'load (mixed workload)';
   const seconds = quick ? 5 : 30;
@@ -386,16 +398,16 @@ async function benchLoad(): Promise<void> {
     const srv = bare.listen(0, '127.0.0.1', () => r(srv));
   });
   const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/`;
-  const baseline = await autocannon({ url: bareUrl, connections: 50, duration: seconds });
+  const baseline = await load({ url: bareUrl, connections: 50, duration: seconds });
   bareServer.close();
   const rss: number[] = [];
-  let last: autocannon.Result | undefined;
+  let last: LoadResult | undefined;
   let errors = 0;
   // A warm-up round first (caches filling, code getting optimised); then three measured rounds.
-  const warm = await autocannon({ url: stack.url, connections: 50, duration: Math.min(10, seconds), requests });
+  const warm = await load({ url: stack.url, connections: 50, duration: Math.min(10, seconds), requests });
   errors += warm.errors + warm.timeouts + warm.non2xx;
   for (let round = 0; round < 3; round++) {
-    last = await autocannon({ url: stack.url, connections: 50, duration: seconds, requests });
+    last = await load({ url: stack.url, connections: 50, duration: seconds, requests });
     errors += last.errors + last.timeouts + last.non2xx;
     // After a full collection (npm run bench passes --expose-gc), RSS shows what is retained, not
     // how far the collector happened to let the heap grow.
@@ -407,7 +419,7 @@ async function benchLoad(): Promise<void> {
   record(section, `landing, artist page, artist JSON, dashboard, history stats; 50 connections, a warm-up round, then 3 rounds of ${seconds} s`,
     `${last!.requests.average.toFixed(0)} req/s, p50 ${last!.latency.p50} ms, p99 ${last!.latency.p99} ms; errors and non-2xx: ${errors}`, '0 errors', errors === 0);
   record(section, 'against a bare Express handler sending the landing page (same run)', `${baseline.requests.average.toFixed(0)} req/s, p50 ${baseline.latency.p50} ms, p99 ${baseline.latency.p99} ms → mixed workload at ${(last!.requests.average / baseline.requests.average).toFixed(2)}× its throughput`, 'reported', null);
-  record(section, 'RSS after each round, after a full GC (the app process; the sandbox runs apart)', `${rss.map((r) => Math.round(r / 2 ** 20)).join(' → ')} MB: ${(growth * 100).toFixed(1)}% from round 1 to 3`, '< 10% growth', growth < 0.1);
+  record(section, 'RSS after each round, after a full GC (the app process; the sandbox and the load generator run apart)', `${rss.map((r) => Math.round(r / 2 ** 20)).join(' → ')} MB: ${(growth * 100).toFixed(1)}% from round 1 to 3`, '< 10% growth', growth < 0.1);
   await stack.close();
 }
 
