@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { flagOf } from './formats';
 
 /**
  * How a history entry counts, per user. Every statistic (history stats, taste over time, shared
@@ -35,22 +36,13 @@ export const EXCLUDED = 0;
 export const TIME_ONLY = 1;
 export const PLAY = 2;
 
-/**
- * Stored flag bits (HistoryRepository): each boolean takes two bits, "value" and "known"; an entry
- * from the account-data export knows none of them, and unknown never excludes anything.
- */
-const SKIPPED = 0b1;
-const SKIPPED_KNOWN = 0b10;
-const OFFLINE = 0b1_0000;
-const OFFLINE_KNOWN = 0b10_0000;
-const INCOGNITO = 0b100_0000;
-const INCOGNITO_KNOWN = 0b1000_0000;
-
+/** `flags` as packed by packFlags (formats.ts). */
 export function classify(flags: number, ms: number, rules: CountingRules): 0 | 1 | 2 {
-  if (rules.incognito === 'exclude' && flags & INCOGNITO_KNOWN && flags & INCOGNITO) return EXCLUDED;
-  if (rules.offline === 'exclude' && flags & OFFLINE_KNOWN && flags & OFFLINE) return EXCLUDED;
+  // An unknown flag (null) never excludes anything.
+  if (rules.incognito === 'exclude' && flagOf(flags, 'incognito') === true) return EXCLUDED;
+  if (rules.offline === 'exclude' && flagOf(flags, 'offline') === true) return EXCLUDED;
   if (ms < rules.min_play_seconds * 1000) return TIME_ONLY;
-  if (rules.skipped === 'time_only' && flags & SKIPPED_KNOWN && flags & SKIPPED) return TIME_ONLY;
+  if (rules.skipped === 'time_only' && flagOf(flags, 'skipped') === true) return TIME_ONLY;
   return PLAY;
 }
 

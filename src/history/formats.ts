@@ -41,6 +41,28 @@ export interface Play {
   country: string | null;
 }
 
+/**
+ * How a play's four yes/no/unknown fields are stored (day items in HistoryRepository): two bits
+ * each, the value and whether it is known at all (the account-data export knows none of them).
+ */
+const FLAG_SHIFT = { skipped: 0, shuffle: 2, offline: 4, incognito: 6 } as const;
+export type PlayFlag = keyof typeof FLAG_SHIFT;
+
+export function packFlags(p: Pick<Play, PlayFlag>): number {
+  let f = 0;
+  for (const flag of Object.keys(FLAG_SHIFT) as PlayFlag[]) {
+    const v = p[flag];
+    if (v !== null) f |= ((v ? 1 : 0) | 2) << FLAG_SHIFT[flag];
+  }
+  return f;
+}
+
+/** One field of packed flags: true, false, or null when the export did not say. */
+export function flagOf(flags: number, flag: PlayFlag): boolean | null {
+  const shift = FLAG_SHIFT[flag];
+  return flags & (2 << shift) ? Boolean(flags & (1 << shift)) : null;
+}
+
 export class InvalidEntry extends Error {
   constructor(message: string) {
     super(message);

@@ -3,6 +3,7 @@ import { dayParts, type HistoryRepository } from '../store/HistoryRepository';
 import { isTimeZone, OffsetTable } from '../history/timeZones';
 import { LruCache } from '../util/LruCache';
 import { classify, describeRules, EXCLUDED, PLAY, type CountingRules } from '../history/countingRules';
+import { flagOf } from '../history/formats';
 
 const DAY_MS = 86_400_000;
 
@@ -251,14 +252,15 @@ function compute(c: Columns, tz: string, from: string | null, to: string | null,
     bump(tracks, c.entry[i], counted, v);
     bump(artists, e.artistIdx, counted, v);
     if (e.albumIdx >= 0) bump(albums, e.albumIdx, counted, v);
-    const f = c.flags[i];
-    if (f & 2) {
+    const skip = flagOf(c.flags[i], 'skipped');
+    if (skip !== null) {
       skipKnown++;
-      if (f & 1) skipped++;
+      if (skip) skipped++;
     }
-    if (f & 8) {
+    const shuffle = flagOf(c.flags[i], 'shuffle');
+    if (shuffle !== null) {
       shuffleKnown++;
-      if (f & 4) shuffled++;
+      if (shuffle) shuffled++;
     }
     if (c.platform[i] >= 0) platforms[c.platform[i]] += v;
     if (c.country[i] >= 0) countries[c.country[i]] += v;

@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { playKey, type Play, type PlayKind } from '../history/formats';
+import { flagOf, packFlags, playKey, type Play, type PlayKind } from '../history/formats';
 import type { Store } from './Store';
 
 /**
@@ -63,15 +63,6 @@ export function dayOf(ts: number): string {
   return name;
 }
 
-function flags(p: Play): number {
-  const bit = (v: boolean | null, shift: number) => (v === null ? 0 : (v ? 1 : 0) << shift | (1 << (shift + 1)));
-  return bit(p.skipped, 0) | bit(p.shuffle, 2) | bit(p.offline, 4) | bit(p.incognito, 6);
-}
-
-function unflag(f: number, shift: number): boolean | null {
-  return f & (1 << (shift + 1)) ? Boolean(f & (1 << shift)) : null;
-}
-
 /** Encodes one day's plays compactly; the inverse of decodeDay. */
 export function encodeDay(date: string, plays: Play[]): Record<string, unknown> {
   const dayStart = Date.parse(`${date}T00:00:00Z`);
@@ -95,7 +86,7 @@ export function encodeDay(date: string, plays: Play[]): Record<string, unknown> 
       d = dict.push([p.name, p.artist, p.album, p.trackId, KINDS.indexOf(p.kind)]) - 1;
       dictIndex.set(key, d);
     }
-    rows.push(`${Math.round((p.ts - dayStart) / 1000)},${d},${p.ms},${flags(p)},${idx(platforms, p.platform)},${idx(countries, p.country)}`);
+    rows.push(`${Math.round((p.ts - dayStart) / 1000)},${d},${p.ms},${packFlags(p)},${idx(platforms, p.platform)},${idx(countries, p.country)}`);
     if (p.kind === 'music') {
       count++;
       ms += p.ms;
@@ -136,10 +127,10 @@ export function decodeDay(date: string, item: Record<string, unknown>): Play[] {
       album,
       trackId,
       ms,
-      skipped: unflag(f, 0),
-      shuffle: unflag(f, 2),
-      offline: unflag(f, 4),
-      incognito: unflag(f, 6),
+      skipped: flagOf(f, 'skipped'),
+      shuffle: flagOf(f, 'shuffle'),
+      offline: flagOf(f, 'offline'),
+      incognito: flagOf(f, 'incognito'),
       platform: pl >= 0 ? meta.p[pl] : null,
       country: co >= 0 ? meta.c[co] : null,
     };
