@@ -91,6 +91,7 @@ export interface Services {
   historyImports: HistoryImportService;
   historyStats: HistoryStatsService;
   taste: TasteService;
+  backups: BackupService;
   /**
    * Data for the sections of /settings that features add (share link, live capture, backup...):
    * a feature's router pushes a function here; /settings merges every result into its view locals.
@@ -130,6 +131,7 @@ export function buildServices({ config, store, logger, metrics = new Metrics(), 
   const apiTokens = new ApiTokenService(new ApiTokenRepository(store));
   const historyRepo = new HistoryRepository(store);
   const historyStats = new HistoryStatsService(historyRepo, async (userId) => profiles.user(userId));
+  const backups = new BackupService({ history: historyRepo, users, dashboard: dashboardRepo });
   const historyImports = new HistoryImportService(historyRepo, {
     uploadDir: path.join(config.dataDir, 'uploads'),
     logger,
@@ -138,14 +140,14 @@ export function buildServices({ config, store, logger, metrics = new Metrics(), 
     parseWorker: tuning.importParseWorker,
     parallelMinBytes: tuning.importParallelMinBytes,
     onImported: (userId) => historyStats.forget(userId),
-    onRestore: (userId, extras) => new BackupService({ history: historyRepo, users, dashboard: dashboardRepo }).applyExtras(userId, extras),
+    onRestore: (userId, extras) => backups.applyExtras(userId, extras),
   });
   const taste = new TasteService({
     stats: historyStats, facts: new TrackFactsRepository(store), providers: features, profile: apiProfile, search, genreService: genres, logger,
   });
   return {
     config, store, metrics, users, spotify, accounts, userTokens, profiles, apiProfile, artists, search, dashboard, dashboardRepo, apiTokens,
-    historyImports, historyStats, taste, settingsSections: [],
+    historyImports, historyStats, taste, backups, settingsSections: [],
   };
 }
 

@@ -3,10 +3,7 @@ import { Router, type Response } from 'express';
 import type { Services } from '../app';
 import { BadRequest } from '../errors';
 import { AccountService } from '../services/AccountService';
-import { BackupService } from '../services/BackupService';
 import { CaptureRepository } from '../store/CaptureRepository';
-import { DashboardRepository } from '../store/DashboardRepository';
-import { HistoryRepository } from '../store/HistoryRepository';
 import { ShareRepository } from '../store/ShareRepository';
 import { apiUser } from './authn';
 import { requireLogin } from './pages';
@@ -16,8 +13,7 @@ import { requireLogin } from './pages';
  * which recognises the backup) and account deletion.
  */
 export function accountRouter(services: Services): Router {
-  const { store, users } = services;
-  const backups = new BackupService({ history: new HistoryRepository(store), users, dashboard: new DashboardRepository(store) });
+  const { store, backups } = services;
   const accounts = new AccountService({
     store,
     shares: new ShareRepository(store),

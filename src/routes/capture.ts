@@ -12,11 +12,12 @@ const captureServices = new WeakMap<Services, LiveCaptureService>();
 
 /** Builds a capture service over an app's services (tests pass a short tick and interval). */
 export function createCaptureService(services: Services, opts: Partial<LiveCaptureOptions> = {}): LiveCaptureService {
-  const { config, store, spotify, userTokens, historyStats } = services;
+  const { config, store, spotify, userTokens, historyStats, historyImports } = services;
   return new LiveCaptureService(
     {
       repo: new CaptureRepository(store),
       history: new HistoryRepository(store),
+      importWriting: (userId) => historyImports.writing(userId),
       spotify,
       userTokens,
       onHistoryChanged: (userId) => historyStats.forget(userId),

@@ -35,9 +35,14 @@ export const DEFAULT_LIMITS: ImportLimits = {
 /** A running job writes a heartbeat at least this often; one silent for longer was interrupted. */
 const HEARTBEAT_MS = 10_000;
 
-/** A job whose process died (crash, deploy) stays "running" in the table; say what happens next. */
+/** A queued or running job whose heartbeat stopped: its process died (a crash, a deploy). */
+function interrupted(job: ImportJob, staleMs: number): boolean {
+  return (job.status === 'running' || job.status === 'queued') && Date.now() - Date.parse(job.updated_at) > staleMs;
+}
+
+/** A job whose process died stays "running" in the table; say what happens next. */
 function withStaleness(job: ImportJob, staleMs: number): ImportJob {
-  if ((job.status === 'running' || job.status === 'queued') && Date.now() - Date.parse(job.updated_at) > staleMs) {
+  if (interrupted(job, staleMs)) {
     return {
       ...job,
       status: 'waiting',
@@ -176,6 +181,11 @@ export class HistoryImportService {
 
   async jobs(userId: string): Promise<ImportJob[]> {
     return (await this.repo.listJobs(userId)).map((j) => withStaleness(j, this.staleMs));
+  }
+
+  /** Whether an import of this person is writing now (running, with a live heartbeat). */
+  async writing(userId: string): Promise<boolean> {
+    return (await this.repo.listJobs(userId, Infinity)).some((j) => j.status === 'running' && !interrupted(j, this.staleMs));
   }
 
   private get staleMs(): number {
@@ -435,8 +445,7 @@ export class HistoryImportService {
         continue;
       }
       if (this.mine.has(jobId)) continue;
-      const heartbeatAge = Date.now() - Date.parse(job.updated_at);
-      if ((job.status === 'running' || job.status === 'queued') && heartbeatAge < this.staleMs) continue;
+      if ((job.status === 'running' || job.status === 'queued') && !interrupted(job, this.staleMs)) continue;
       if (job.status === 'waiting' && job.resume_at && Date.parse(job.resume_at) > Date.now()) {
         this.scheduleResume(Date.parse(job.resume_at) - Date.now());
         continue;

@@ -39,6 +39,8 @@ export interface LiveCaptureOptions {
 export interface LiveCaptureDeps {
   repo: CaptureRepository;
   history: HistoryRepository;
+  /** Whether an import of the person is writing their day items now (HistoryImportService.writing). */
+  importWriting: (userId: string) => Promise<boolean>;
   spotify: SpotifyClient;
   userTokens: UserTokens;
   /** Called when plays were added, so cached statistics are recomputed (HistoryStatsService.forget). */
@@ -226,7 +228,7 @@ export class LiveCaptureService {
     // Day items are read, merged and written back; an import writing the same days at the same
     // time could overwrite a capture's plays (or the reverse), so capture waits until it is done.
     // The cursor does not move, so the next poll still gets these plays.
-    if (await this.d.history.importRunning(userId)) {
+    if (await this.d.importWriting(userId)) {
       this.logger.info({ userId }, 'capture deferred: an import is running');
       await this.d.repo.recordRun(userId, { last_run_at: startedAt, last_added: 0, last_error: null, next_run_at: scheduled ? startedAt + this.tickMs : undefined });
       return { fetched: 0, added: 0, cursor: state.cursor, deferred: true };

@@ -279,18 +279,6 @@ export class HistoryRepository {
     }
   }
 
-  /** Whether an import of this user is writing now (running, with a heartbeat in the last minute). */
-  async importRunning(userId: string, staleMs = 60_000): Promise<boolean> {
-    const jobs = await this.store.queryAll({
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :i)',
-      FilterExpression: '#s = :running',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':i': 'IMPORT#', ':running': 'running' },
-    });
-    return jobs.some((j) => Date.now() - Date.parse(String(j.updated_at)) < staleMs);
-  }
-
   async listJobs(userId: string, limit = 10): Promise<ImportJob[]> {
     const out = await this.store.doc.send(
       new QueryCommand({
