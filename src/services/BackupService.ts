@@ -1,6 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import yazl from 'yazl';
 import { z } from 'zod';
+import { NotFound } from '../errors';
 import { countingRulesSchema, type CountingRules } from '../history/countingRules';
 import { InvalidEntry, type Play, type PlayKind } from '../history/formats';
 import { isTimeZone } from '../history/timeZones';
@@ -126,6 +127,7 @@ export class BackupService {
   /** The zip as a stream; the whole history is read first (day items are small), then written out. */
   async exportZip(userId: string): Promise<Readable> {
     const user = await this.o.users.get(userId);
+    if (!user) throw new NotFound('No such user');
     const days = (await this.o.history.allDays(userId)).sort((a, b) => a.date.localeCompare(b.date));
     const snapshots = (await this.o.dashboard.allDaily(userId)).sort((a, b) => a.date.localeCompare(b.date));
     let plays = 0;
@@ -135,7 +137,7 @@ export class BackupService {
     const add = (name: string, text: string) => zip.addBuffer(Buffer.from(text, 'utf8'), name, { mtime: ENTRY_TIME, mode: 0o100644 });
     const files = ['manifest.json', 'settings.json', 'history.jsonl', 'history.csv', 'snapshots.jsonl', 'snapshots.csv'];
     add('manifest.json', `${JSON.stringify({ format: BACKUP_FORMAT, version: BACKUP_VERSION, files, counts: { plays, snapshot_days: snapshots.length } }, null, 2)}\n`);
-    const settings: BackupSettings = { time_zone: user?.timeZone ?? 'UTC', counting_rules: user!.countingRules };
+    const settings: BackupSettings = { time_zone: user.timeZone, counting_rules: user.countingRules };
     add('settings.json', `${JSON.stringify(settings, null, 2)}\n`);
     // Plays are decoded a day at a time as the zip pulls them, so memory holds one day's text.
     const sorted = (d: { date: string; item: Record<string, unknown> }) => decodeDay(d.date, d.item).sort(byTimeThenName);
