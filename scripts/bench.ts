@@ -13,7 +13,8 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import axios from 'axios';
 import express from 'express';
-import { createApp, type AppDeps } from '../src/app';
+import { createApp } from '../src/app';
+import { buildServices, type ServiceDeps } from '../src/buildServices';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { Metrics } from '../src/metrics';
@@ -70,7 +71,7 @@ async function startSandboxProcess(opts: SandboxOptions): Promise<{ url: string;
 }
 
 /** The real app and embedded DynamoDB, as in demo mode, on ephemeral ports, with a sandbox process. */
-async function startStack(sandboxOpts: SandboxOptions, env: Record<string, string> = {}, tuning: AppDeps['tuning'] = {}): Promise<Running> {
+async function startStack(sandboxOpts: SandboxOptions, env: Record<string, string> = {}, tuning: ServiceDeps['tuning'] = {}): Promise<Running> {
   const sandbox = await startSandboxProcess(sandboxOpts);
   const dynamo = await startEmbeddedDynamo();
   const server = http.createServer();
@@ -95,7 +96,8 @@ async function startStack(sandboxOpts: SandboxOptions, env: Record<string, strin
   const metrics = new Metrics();
   const store = new Store({ endpoint: dynamo.endpoint, tablePrefix: '', metrics });
   await store.ensureTables();
-  const app = createApp({ config, store, logger: createLogger('silent'), metrics, tuning: { musicbrainzIntervalMs: 0, ...tuning } });
+  const logger = createLogger('silent');
+  const { app } = createApp({ config, logger, services: buildServices(config, { store, logger, metrics, tuning: { musicbrainzIntervalMs: 0, ...tuning } }) });
   server.on('request', app);
   return {
     url,
@@ -181,14 +183,14 @@ async function benchArtist(): Promise<void> {
     // Each server first ingests a small artist untimed, so it is warm as a long-running server is;
     // each timing is the median of fresh servers (three; one for the slow development baseline).
     const warmId = catalog.notable.smallArtistId;
-    const ingestMs = async (tuning: AppDeps['tuning']) => {
+    const ingestMs = async (tuning: ServiceDeps['tuning']) => {
       const stack = await startStack({ profile, latencyMs }, { SPOTIFY_API_PROFILE: profile }, tuning);
       await axios.get(`${stack.url}/api/artists/${warmId}`);
       const t = await timed(() => axios.get(`${stack.url}/api/artists/${id}`));
       await stack.close();
       return t.ms;
     };
-    const median = async (runs: number, tuning: AppDeps['tuning']) => {
+    const median = async (runs: number, tuning: ServiceDeps['tuning']) => {
       const ms: number[] = [];
       for (let i = 0; i < runs; i++) ms.push(await ingestMs(tuning));
       return { ms: ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)], runs };

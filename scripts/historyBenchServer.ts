@@ -9,7 +9,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { buildServices, createApp } from '../src/app';
+import { createApp } from '../src/app';
+import { buildServices } from '../src/buildServices';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { startEmbeddedDynamo } from '../src/store/embedded';
@@ -32,9 +33,9 @@ async function main(): Promise<void> {
   const store = new Store({ endpoint: dynamo.endpoint, tablePrefix: '' });
   await store.ensureTables();
   const logger = createLogger('silent');
-  const app = createApp({ config, store, logger });
+  const services = buildServices(config, { store, logger });
+  const { app } = createApp({ config, logger, services });
   server.on('request', app);
-  const services = buildServices({ config, store, logger });
   await services.users.upsertFromLogin(
     { id: 'bench-user', displayName: 'Bench', imageUrl: null, country: null, product: null },
     { accessToken: 'x', refreshToken: 'y', expiresAt: Date.now() + 3600_000, scope: '' },

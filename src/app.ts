@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { createPassport } from './auth/passport';
+import type { Services } from './buildServices';
 import type { Config } from './config';
 import { AppError } from './errors';
 import { redactUrl } from './logger';
@@ -16,12 +17,6 @@ import { authRouter } from './routes/auth';
 import { opsRouter } from './routes/ops';
 import { rateLimits } from './routes/rateLimits';
 import { pagesRouter } from './routes/pages';
-import { TokenCipher } from './security/TokenCipher';
-import { FeatureProviders } from './features/FeatureProviders';
-import { ReccoBeatsFeatureProvider } from './features/ReccoBeatsFeatureProvider';
-import { SpotifyFeatureProvider } from './features/SpotifyFeatureProvider';
-import { GenreService } from './genres/GenreService';
-import { MusicBrainzClient } from './genres/MusicBrainzClient';
 import { safeJson } from './routes/artistCharts';
 import { fmt } from './routes/format';
 import { artistsRouter } from './routes/artists';
@@ -32,131 +27,21 @@ import { captureRouter } from './routes/capture';
 import { compareRouter } from './routes/compare';
 import { shareRouter } from './routes/share';
 import { openApiRouter } from './routes/openapi';
-import { ApiTokenService } from './services/ApiTokenService';
-import { BackupService } from './services/BackupService';
-import { ArtistService } from './services/ArtistService';
-import { DashboardService } from './services/DashboardService';
-import { HistoryImportService } from './services/HistoryImportService';
-import { HistoryStatsService } from './services/HistoryStatsService';
-import { TasteService } from './services/TasteService';
-import { TrackFeatureService } from './services/TrackFeatureService';
-import { ProfileService } from './services/ProfileService';
-import { SearchService } from './services/SearchService';
-import { ApiProfile } from './spotify/ApiProfile';
-import { AppTokenSource, SpotifyAccounts } from './spotify/SpotifyAccounts';
-import { SpotifyClient } from './spotify/SpotifyClient';
-import { UserTokens } from './spotify/UserTokenSource';
-import { ApiTokenRepository } from './store/ApiTokenRepository';
-import { ArtistRepository } from './store/ArtistRepository';
-import { DashboardRepository } from './store/DashboardRepository';
-import { HistoryRepository } from './store/HistoryRepository';
-import { TrackFactsRepository } from './store/TrackFactsRepository';
-import { DynamoSessionStore } from './store/DynamoSessionStore';
-import type { Store } from './store/Store';
-import { UserRepository } from './store/UserRepository';
 
 export interface AppDeps {
   config: Config;
-  store: Store;
   logger: Logger;
-  metrics?: Metrics;
-  /** Test knobs: shorter ingest leases, no MusicBrainz pacing. */
-  tuning?: {
-    leaseMs?: number;
-    musicbrainzIntervalMs?: number;
-    spotifyConcurrency?: number;
-    importRetryMs?: number;
-    /** The compiled parse worker and the smallest file parsed in two halves (tests run from sources). */
-    importParseWorker?: string | null;
-    importParallelMinBytes?: number;
-  };
-}
-
-/** The services the routes call; built once per app from the dependencies. */
-export interface Services {
-  config: Config;
-  store: Store;
-  metrics: Metrics;
-  users: UserRepository;
-  spotify: SpotifyClient;
-  accounts: SpotifyAccounts;
-  userTokens: UserTokens;
-  profiles: ProfileService;
-  apiProfile: ApiProfile;
-  artists: ArtistService;
-  search: SearchService;
-  dashboard: DashboardService;
-  dashboardRepo: DashboardRepository;
-  apiTokens: ApiTokenService;
-  historyImports: HistoryImportService;
-  historyStats: HistoryStatsService;
-  taste: TasteService;
-  backups: BackupService;
-  /**
-   * Data for the sections of /settings that features add (share link, live capture, backup...):
-   * a feature's router pushes a function here; /settings merges every result into its view locals.
-   */
-  settingsSections: Array<(userId: string) => Promise<Record<string, unknown>>>;
+  /** Built once by `buildServices` (the composition root); the app only routes to them. */
+  services: Services;
 }
 
 export const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 
-export function buildServices({ config, store, logger, metrics = new Metrics(), tuning = {} }: AppDeps): Services {
-  const cipher = new TokenCipher([config.sessionSecret, ...config.previousSecrets]);
-  const users = new UserRepository(store, cipher);
-  const spotify = new SpotifyClient(config.spotify.apiUrl, { metrics, concurrency: tuning.spotifyConcurrency });
-  const accounts = new SpotifyAccounts(config.spotify.accountsUrl, config.spotify.clientId, config.spotify.clientSecret, metrics);
-  const userTokens = new UserTokens(users, accounts);
-  const profiles = new ProfileService(users, spotify, userTokens);
-  const appAuth = new AppTokenSource(accounts);
-  const apiProfile = new ApiProfile(config.spotify.profile);
-  const artistRepo = new ArtistRepository(store);
-  const features = new FeatureProviders(
-    config.features.provider,
-    new SpotifyFeatureProvider(spotify, appAuth),
-    new ReccoBeatsFeatureProvider(config.features.reccobeatsUrl, { metrics, concurrency: tuning.spotifyConcurrency }),
-  );
-  const musicbrainz = new MusicBrainzClient(config.genres.musicbrainzUrl, { metrics, minIntervalMs: tuning.musicbrainzIntervalMs ?? config.genres.musicbrainzIntervalMs });
-  const genres = new GenreService(config.genres.provider, musicbrainz, artistRepo);
-  const artists = new ArtistService({
-    spotify, appAuth, profile: apiProfile, features, genres, repo: artistRepo,
-    artistTtlSeconds: config.artistTtlSeconds, leaseMs: tuning.leaseMs ?? config.ingestLeaseSeconds * 1000, logger,
-  });
-  const search = new SearchService(spotify, appAuth, apiProfile);
-  const dashboardRepo = new DashboardRepository(store);
-  const dashboard = new DashboardService({
-    spotify, userTokens, appAuth, genres, profile: apiProfile, repo: dashboardRepo, cacheSeconds: config.dashboardCacheSeconds, logger,
-    features: new TrackFeatureService(artistRepo, features, apiProfile, spotify, appAuth),
-  });
-  const apiTokens = new ApiTokenService(new ApiTokenRepository(store));
-  const historyRepo = new HistoryRepository(store);
-  const historyStats = new HistoryStatsService(historyRepo, async (userId) => profiles.user(userId));
-  const backups = new BackupService({ history: historyRepo, users, dashboard: dashboardRepo });
-  const historyImports = new HistoryImportService(historyRepo, {
-    uploadDir: path.join(config.dataDir, 'uploads'),
-    logger,
-    staleMs: config.historyJobStaleSeconds * 1000,
-    retryBaseMs: tuning.importRetryMs,
-    parseWorker: tuning.importParseWorker,
-    parallelMinBytes: tuning.importParallelMinBytes,
-    onImported: (userId) => historyStats.forget(userId),
-    onRestore: (userId, extras) => backups.applyExtras(userId, extras),
-  });
-  const taste = new TasteService({
-    stats: historyStats, facts: new TrackFactsRepository(store), providers: features, profile: apiProfile, search, genreService: genres, logger,
-  });
-  return {
-    config, store, metrics, users, spotify, accounts, userTokens, profiles, apiProfile, artists, search, dashboard, dashboardRepo, apiTokens,
-    historyImports, historyStats, taste, backups, settingsSections: [],
-  };
-}
-
 /** Builds the Express app without listening, so the server and supertest share it. */
-export function createApp(deps: AppDeps): express.Express {
-  const services = buildServices(deps);
-  const { config, metrics } = services;
+export function createApp(deps: AppDeps): { app: express.Express; services: Services } {
+  const { config, services } = deps;
+  const { metrics } = services;
   const app = express();
-  app.locals.services = services;
   app.locals.safeJson = safeJson;
   app.locals.fmt = fmt;
   app.set('trust proxy', config.trustProxy);
@@ -230,7 +115,7 @@ export function createApp(deps: AppDeps): express.Express {
       name: 'sda.sid',
       // The first secret signs; earlier ones still verify cookies during a rotation.
       secret: [config.sessionSecret, ...config.previousSecrets],
-      store: new DynamoSessionStore(deps.store),
+      store: services.sessions,
       resave: false,
       saveUninitialized: false,
       rolling: false,
@@ -266,7 +151,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use(doubleCsrfProtection);
 
-  app.use(authRouter(services, passport));
+  app.use(authRouter(passport));
   // Before the pages: its middleware enrols a person in live capture on their first visit, then passes on.
   app.use(captureRouter(services));
   app.use(pagesRouter(services));
@@ -280,7 +165,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use((req, _res, next) => next(new AppError(404, 'not_found', `No page at ${req.path}`)));
   app.use(errorHandler(deps.logger));
-  return app;
+  return { app, services };
 }
 
 function httpMetrics(metrics: Metrics): RequestHandler {

@@ -1,11 +1,14 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import crypto from 'node:crypto';
 import { z } from 'zod';
 
 /**
  * Configuration is read from the environment once, at start-up, and validated here.
  * Everything else receives a `Config`; nothing reads `process.env` after this.
+ *
+ * Two steps, both pure, both returning frozen objects: `readEnvironment` parses and validates the
+ * environment into `Settings`; `resolveConfig` adds what start-up learns or creates (`StartupFacts`:
+ * the demo secret kept in DATA_DIR, the ports the system picked for PORT=0 / SANDBOX_PORT=0) and
+ * gives the `Config` the app runs with. Bootstrap does the I/O in between; nothing is changed later.
  */
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -91,6 +94,19 @@ export interface Config {
   capture: { enabled: boolean; intervalMinutes: number; tickSeconds: number };
 }
 
+/** The environment, parsed and validated: a Config whose secret start-up may still have to provide. */
+export type Settings = Readonly<Omit<Config, 'sessionSecret'> & { sessionSecret: string | undefined }>;
+
+/** What start-up learns or creates that the environment does not say (computed by bootstrap). */
+export interface StartupFacts {
+  /** The secret kept in DATA_DIR, used in demo mode when SESSION_SECRET is unset. */
+  generatedSecret?: string;
+  /** Where the demo sandbox really listens (SANDBOX_PORT=0 lets the system pick a port). */
+  sandboxUrl?: string;
+  /** Where the server really listens (PORT=0 lets the system pick a port). */
+  listenUrl?: string;
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -98,8 +114,13 @@ export class ConfigError extends Error {
 export const SANDBOX_CLIENT_ID = 'sandbox-client';
 export const SANDBOX_CLIENT_SECRET = 'sandbox-secret';
 
+/** Reads and resolves in one step, for callers whose environment names every secret (tests, Lambda, scripts). */
+export function loadConfig(env: Record<string, string | undefined> = process.env, facts: StartupFacts = {}): Config {
+  return resolveConfig(readEnvironment(env), facts);
+}
+
 /** Parses and validates the environment. Throws ConfigError with one line naming the variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+export function readEnvironment(env: Record<string, string | undefined> = process.env): Settings {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -119,15 +140,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dataDir = path.resolve(e.DATA_DIR);
   const embedded = !e.DYNAMODB_ENDPOINT && !e.AWS_REGION;
 
-  let sessionSecret = e.SESSION_SECRET;
-  if (!sessionSecret) {
-    if (!demoMode) {
-      throw new ConfigError('Invalid configuration: SESSION_SECRET: required (at least 32 characters) outside demo mode');
-    }
-    sessionSecret = generatedSecret(dataDir);
+  if (!e.SESSION_SECRET && !demoMode) {
+    throw new ConfigError('Invalid configuration: SESSION_SECRET: required (at least 32 characters) outside demo mode');
   }
 
-  return {
+  return deepFreeze({
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
@@ -153,7 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     dynamo: { endpoint: e.DYNAMODB_ENDPOINT, region: e.AWS_REGION, tablePrefix: e.DYNAMODB_TABLE_PREFIX, embedded },
     dataDir,
-    sessionSecret,
+    sessionSecret: e.SESSION_SECRET,
     previousSecrets: (e.SESSION_SECRET_PREVIOUS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     logLevel: e.LOG_LEVEL,
     sandbox: { port: e.SANDBOX_PORT, profile: e.SANDBOX_PROFILE, catalogFile: e.SANDBOX_CATALOG },
@@ -165,7 +182,36 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     historyJobStaleSeconds: e.HISTORY_JOB_STALE_SECONDS,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     capture: { enabled: e.CAPTURE_ENABLED === 'true', intervalMinutes: e.CAPTURE_INTERVAL_MINUTES, tickSeconds: e.CAPTURE_TICK_SECONDS },
-  };
+  });
+}
+
+/** The configuration the app runs with: the settings plus what start-up learned. Pure; the result is frozen. */
+export function resolveConfig(settings: Settings, facts: StartupFacts = {}): Config {
+  const sessionSecret = settings.sessionSecret ?? facts.generatedSecret;
+  if (!sessionSecret) {
+    throw new ConfigError('Invalid configuration: SESSION_SECRET: required (at least 32 characters); in demo mode the server generates one in DATA_DIR');
+  }
+  // SANDBOX_PORT=0: the default sandbox URLs point at the port the sandbox really got.
+  const configured = `http://127.0.0.1:${settings.sandbox.port}`;
+  const sandbox = facts.sandboxUrl;
+  const rebase = (u: string) => (sandbox && (u === configured || u.startsWith(`${configured}/`)) ? sandbox + u.slice(configured.length) : u);
+  // PORT=0 with the default PUBLIC_URL: the OAuth callback names the port the server really got.
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  const publicUrl = facts.listenUrl && settings.port === 0 && settings.publicUrl === `http://${host}:0` ? facts.listenUrl : settings.publicUrl;
+  return deepFreeze({
+    ...settings,
+    sessionSecret,
+    publicUrl,
+    callbackUrl: publicUrl === settings.publicUrl ? settings.callbackUrl : `${publicUrl}/auth/spotify/callback`,
+    spotify: { ...settings.spotify, accountsUrl: rebase(settings.spotify.accountsUrl), apiUrl: rebase(settings.spotify.apiUrl) },
+    features: { ...settings.features, reccobeatsUrl: rebase(settings.features.reccobeatsUrl) },
+    genres: { ...settings.genres, musicbrainzUrl: rebase(settings.genres.musicbrainzUrl) },
+  });
+}
+
+function deepFreeze<T>(o: T): T {
+  for (const v of Object.values(o as object)) if (v && typeof v === 'object' && !Object.isFrozen(v)) deepFreeze(v);
+  return Object.freeze(o);
 }
 
 function trimSlash(s: string): string {
@@ -177,19 +223,4 @@ function parseTrustProxy(v: string | undefined): boolean | number | string {
   if (v === 'true') return true;
   if (/^\d+$/.test(v)) return Number(v);
   return v; // an address list or preset such as "loopback", passed to Express as is
-}
-
-/** In demo mode or with the embedded database, a random secret is generated once and kept in DATA_DIR. */
-function generatedSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'session-secret');
-  try {
-    const existing = fs.readFileSync(file, 'utf8').trim();
-    if (existing.length >= 32) return existing;
-  } catch {
-    // first start: fall through and create it
-  }
-  fs.mkdirSync(dataDir, { recursive: true });
-  const secret = crypto.randomBytes(32).toString('base64url');
-  fs.writeFileSync(file, secret + '\n', { mode: 0o600 });
-  return secret;
 }

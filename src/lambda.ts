@@ -1,6 +1,7 @@
 import serverlessExpress, { type LambdaHandler } from '@codegenie/serverless-express';
-import { createApp, type AppDeps } from './app';
-import { ConfigError, loadConfig } from './config';
+import { createApp } from './app';
+import { buildServices, type ServiceDeps } from './buildServices';
+import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger } from './logger';
 import { Metrics } from './metrics';
 import { Store } from './store/Store';
@@ -11,8 +12,9 @@ import { Store } from './store/Store';
  * such as history imports is better kept on a long-running server. Tables are expected to exist
  * (`npm run db:init`), so a cold start does no table management.
  */
-export function createLambdaHandler(deps: AppDeps): LambdaHandler {
-  return serverlessExpress({ app: createApp(deps), binarySettings: { contentTypes: ['image/*', 'application/zip'] } });
+export function createLambdaHandler(config: Config, deps: ServiceDeps): LambdaHandler {
+  const { app } = createApp({ config, logger: deps.logger, services: buildServices(config, deps) });
+  return serverlessExpress({ app, binarySettings: { contentTypes: ['image/*', 'application/zip'] } });
 }
 
 let ready: Promise<LambdaHandler> | undefined;
@@ -24,7 +26,7 @@ export const handler: LambdaHandler = async (event, context) => {
     if (config.dynamo.embedded) throw new ConfigError('Invalid configuration: AWS_REGION: Lambda needs AWS DynamoDB (set AWS_REGION or DYNAMODB_ENDPOINT)');
     const metrics = new Metrics();
     const store = new Store({ endpoint: config.dynamo.endpoint, region: config.dynamo.region, tablePrefix: config.dynamo.tablePrefix, metrics });
-    return createLambdaHandler({ config, store, logger: createLogger(config.logLevel), metrics });
+    return createLambdaHandler(config, { store, logger: createLogger(config.logLevel), metrics });
   })();
   return (await ready)(event, context);
 };

@@ -1,14 +1,14 @@
 import dotenv from 'dotenv';
 import { startServer } from './bootstrap';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, readEnvironment } from './config';
 
 /** Entry point: `node dist/src/server.js` (npm start, pm2). */
 async function main(): Promise<void> {
   dotenv.config({ quiet: true });
-  const config = loadConfig(process.env);
+  const settings = readEnvironment(process.env);
   // pm2 sets `instances` for every worker in cluster mode.
   const workers = process.env.exec_mode === 'cluster_mode' ? Number(process.env.instances) || 1 : 1;
-  const running = await startServer(config, { clusterWorkers: workers });
+  const running = await startServer(settings, { clusterWorkers: workers });
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,10 +1,7 @@
 import { pipeline } from 'node:stream/promises';
 import { Router, type Response } from 'express';
-import type { Services } from '../app';
+import type { Services } from '../buildServices';
 import { BadRequest } from '../errors';
-import { AccountService } from '../services/AccountService';
-import { CaptureRepository } from '../store/CaptureRepository';
-import { ShareRepository } from '../store/ShareRepository';
 import { apiUser } from './authn';
 import { requireLogin } from './pages';
 
@@ -12,17 +9,8 @@ import { requireLogin } from './pages';
  * The person's data as theirs: a lossless export (restored by uploading it as a history import,
  * which recognises the backup) and account deletion.
  */
-export function accountRouter(services: Services): Router {
-  const { store, backups } = services;
-  const accounts = new AccountService({
-    store,
-    shares: new ShareRepository(store),
-    capture: new CaptureRepository(store),
-    forget: (userId) => {
-      services.historyStats.forget(userId);
-      services.taste.forget(userId);
-    },
-  });
+export function accountRouter(services: Pick<Services, 'backups' | 'account' | 'apiTokens'>): Router {
+  const { backups, account } = services;
   const router = Router();
 
   const sendExport = async (userId: string, res: Response) => {
@@ -37,7 +25,7 @@ export function accountRouter(services: Services): Router {
     if ((req.body as { confirm?: unknown } | undefined)?.confirm !== 'DELETE') {
       throw new BadRequest('Type DELETE in capitals to confirm that everything should be deleted.', 'confirmation_required');
     }
-    await accounts.delete(req.user!.id);
+    await account.delete(req.user!.id);
     req.logout((err) => {
       if (err) return next(err);
       req.session.destroy(() => {
@@ -51,7 +39,7 @@ export function accountRouter(services: Services): Router {
     if ((req.body as { confirm?: unknown } | undefined)?.confirm !== 'DELETE') {
       throw new BadRequest('Send {"confirm":"DELETE"} to delete the account and all its data.', 'confirmation_required');
     }
-    const { items } = await accounts.delete(req.user!.id);
+    const { items } = await account.delete(req.user!.id);
     res.json({ deleted: true, items });
   });
 

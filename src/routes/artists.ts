@@ -1,35 +1,30 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import type { Services } from '../app';
+import type { Services } from '../buildServices';
 import { BadRequest, NotFound } from '../errors';
 import type { ArtistView } from '../services/ArtistService';
 import { tracksCsv } from '../services/csv';
 import { MAX_QUERY } from '../services/SearchService';
 import { chartData } from './artistCharts';
+import { parseOr400, spotifyId } from './params';
 
-const artistId = z.string().regex(/^[0-9A-Za-z]{22}$/);
 const flag = z.enum(['0', '1', 'true', 'false']).optional().transform((v) => v === '1' || v === 'true');
 
-function parseId(raw: unknown): string {
-  const parsed = artistId.safeParse(raw);
-  if (!parsed.success) throw new BadRequest('Artist ids are 22 characters of letters and digits, as in Spotify links.', 'invalid_artist_id');
-  return parsed.data;
-}
+const parseId = (raw: unknown): string => parseOr400(spotifyId, raw, 'invalid_artist_id', 'Artist ids are 22 characters of letters and digits, as in Spotify links.');
 
-const searchQuery = z.object({
+export const searchQuery = z.object({
   q: z.string().optional().default(''),
   limit: z.coerce.number().int().min(1).max(50).optional().default(20),
 });
 
 /** Search, the artist page, and the artist JSON API. Works without login (the app's own token). */
-export function artistsRouter({ search, artists }: Services): Router {
+export function artistsRouter({ search, artists }: Pick<Services, 'search' | 'artists'>): Router {
   const router = Router();
 
   router.get('/api/search', async (req, res) => {
-    const parsed = searchQuery.safeParse(req.query);
-    if (!parsed.success) throw new BadRequest('limit must be a whole number from 1 to 50.', 'invalid_limit');
     if (Array.isArray(req.query.q)) throw new BadRequest('Give one q parameter.', 'invalid_query');
-    res.json({ artists: await search.artists(parsed.data.q, parsed.data.limit) });
+    const { q, limit } = parseOr400(searchQuery, req.query, 'invalid_limit', 'limit must be a whole number from 1 to 50.');
+    res.json({ artists: await search.artists(q, limit) });
   });
 
   router.get('/search', async (req, res) => {
@@ -80,14 +75,11 @@ export function artistsRouter({ search, artists }: Services): Router {
     if (status.status === 'failed' && !refresh && !cached) {
       return res.status(502).render('artist-status', { title: 'Could not fetch artist', id, status, failed: true });
     }
-    const ingest = artists.ensureIngest(id);
-    ingest.catch((err: Error) => req.log.warn({ err, artist: id }, 'background ingest failed'));
-    if (cached) return renderArtist(res, cached.view, true);
-    // Give a quick ingest a moment to finish so small artists render at once.
-    const outcome = await Promise.race([
-      ingest.then(() => 'done' as const, (err: unknown) => (err instanceof NotFound ? ('missing' as const) : ('done' as const))),
-      new Promise<'pending'>((r) => setTimeout(() => r('pending'), 1500)),
-    ]);
+    if (cached) {
+      artists.ensureIngest(id).catch((err: Error) => req.log.warn({ err, artist: id }, 'background ingest failed'));
+      return renderArtist(res, cached.view, true);
+    }
+    const outcome = await artists.ingestBriefly(id);
     if (outcome === 'missing') throw new NotFound('Spotify has no artist with this id.');
     if (outcome === 'done') {
       const fresh = await artists.cached(id);

@@ -1,9 +1,8 @@
 import { Router } from 'express';
 import type { Authenticator } from '../auth/passport';
-import type { Services } from '../app';
 
 /** Login with Spotify (authorization code flow via passport) and logout. */
-export function authRouter(_services: Services, passport: Authenticator): Router {
+export function authRouter(passport: Authenticator): Router {
   const router = Router();
   router.get('/auth/spotify', passport.authenticate('spotify', { session: true }));
   router.get('/auth/spotify/callback', (req, res, next) => {

@@ -1,12 +1,12 @@
 import type { RequestHandler } from 'express';
-import type { Services } from '../app';
+import type { Services } from '../buildServices';
 import { Unauthorized } from '../errors';
 
 /**
  * /api/me/* accepts the session cookie or `Authorization: Bearer <personal API token>`.
  * No credentials: 401 `unauthorized`; an unknown or revoked token: 401 `invalid_token`.
  */
-export function apiUser({ apiTokens }: Services): RequestHandler {
+export function apiUser({ apiTokens }: Pick<Services, 'apiTokens'>): RequestHandler {
   return async (req, _res, next) => {
     const header = req.headers.authorization;
     if (header) {

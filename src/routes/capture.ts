@@ -1,47 +1,16 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import type { Services } from '../app';
+import type { Services } from '../buildServices';
 import { BadRequest } from '../errors';
-import { LiveCaptureService, type LiveCaptureOptions } from '../services/LiveCaptureService';
-import { CaptureRepository } from '../store/CaptureRepository';
-import { HistoryRepository } from '../store/HistoryRepository';
 import { apiUser } from './authn';
 import { requireLogin } from './pages';
-
-const captureServices = new WeakMap<Services, LiveCaptureService>();
-
-/** Builds a capture service over an app's services (tests pass a short tick and interval). */
-export function createCaptureService(services: Services, opts: Partial<LiveCaptureOptions> = {}): LiveCaptureService {
-  const { config, store, spotify, userTokens, historyStats, historyImports } = services;
-  return new LiveCaptureService(
-    {
-      repo: new CaptureRepository(store),
-      history: new HistoryRepository(store),
-      importWriting: (userId) => historyImports.writing(userId),
-      spotify,
-      userTokens,
-      onHistoryChanged: (userId) => historyStats.forget(userId),
-    },
-    { intervalMs: config.capture.intervalMinutes * 60_000, tickMs: config.capture.tickSeconds * 1000, ...opts },
-  );
-}
-
-/** The app's capture service (one per app), for bootstrap to start and stop its scheduler. */
-export function captureServiceOf(services: Services): LiveCaptureService {
-  let service = captureServices.get(services);
-  if (!service) {
-    service = createCaptureService(services);
-    captureServices.set(services, service);
-  }
-  return service;
-}
 
 const enabledBody = z.object({ enabled: z.boolean() });
 const enabledForm = z.object({ enabled: z.enum(['true', 'false', 'on', 'off']) });
 
 /** Live capture of recently played tracks into the history store (issue #7, item 3). */
-export function captureRouter(services: Services): Router {
-  const capture = captureServiceOf(services);
+export function captureRouter(services: Pick<Services, 'capture' | 'apiTokens'>): Router {
+  const { capture } = services;
   const router = Router();
 
   // Capture is on by default: a logged-in person's first dashboard or history visit enrolls them.
@@ -51,11 +20,6 @@ export function captureRouter(services: Services): Router {
     capture.ensureEnrolled(req.user.id).then(() => next(), next);
   };
   router.use(enroll);
-
-  services.settingsSections.push(async (userId) => {
-    await capture.ensureEnrolled(userId);
-    return { capture: await capture.view(userId) };
-  });
 
   router.post('/settings/capture', requireLogin, async (req, res) => {
     const form = enabledForm.safeParse(req.body ?? {});

@@ -1,25 +1,19 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Services } from '../app';
+import type { Services } from '../buildServices';
 import { BadRequest } from '../errors';
-import { CompareService, type PageResult } from '../services/CompareService';
-import { TIME_RANGES, type TimeRange } from '../spotify/SpotifyClient';
+import type { PageResult } from '../services/CompareService';
+import type { TimeRange } from '../spotify/SpotifyClient';
 import { apiUser } from './authn';
+import { artistRef, timeRange } from './params';
 
 const ID_MESSAGE = 'Artist ids are 22 characters of letters and digits, as in Spotify links.';
 
-/** An artist id, or a link that contains one (open.spotify.com/artist/…, spotify:artist:…, this app's /artists/…). */
-const artistParam = z
-  .string()
-  .trim()
-  .transform((s) => /^(?:https?:\/\/\S+\/|spotify:)artists?[/:]([0-9A-Za-z]{22})(?:[/?#]\S*)?$/.exec(s)?.[1] ?? s)
-  .pipe(z.string().regex(/^[0-9A-Za-z]{22}$/));
-
-const compareQuery = z.object({
-  a: artistParam.optional(),
-  b: artistParam.optional(),
+export const compareQuery = z.object({
+  a: artistRef.optional(),
+  b: artistRef.optional(),
   me: z.enum(['0', '1', 'true', 'false']).optional().transform((v) => v === '1' || v === 'true'),
-  range: z.enum(TIME_RANGES as [TimeRange, ...TimeRange[]]).default('medium_term'),
+  range: timeRange.default('medium_term'),
 });
 
 type CompareRequest = { kind: 'artists'; a: string; b: string } | { kind: 'taste'; b: string; range: TimeRange };
@@ -44,9 +38,9 @@ function parseCompare(query: unknown): CompareRequest {
 const wantsTaste = (req: Request) => req.query.me === '1' || req.query.me === 'true';
 
 /** Compare two artists, or your taste with an artist (issue #7, item 2). */
-export function compareRouter(services: Services): Router {
+export function compareRouter(services: Pick<Services, 'compare' | 'apiTokens'>): Router {
   const router = Router();
-  const compare = new CompareService(services);
+  const { compare } = services;
   const authenticate = apiUser(services);
 
   // Two artists need no login (like /api/artists/:id); your taste needs the session or a bearer token.

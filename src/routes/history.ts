@@ -1,24 +1,19 @@
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import axios from 'axios';
 import busboy from 'busboy';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import type { Services } from '../app';
-import { AppError, BadRequest, NotFound, UpstreamNotFound } from '../errors';
+import type { Services } from '../buildServices';
+import { AppError, BadRequest, NotFound } from '../errors';
 import { countingRulesSchema, DEFAULT_RULES, describeRules } from '../history/countingRules';
 import { isTimeZone } from '../history/timeZones';
 import { HistoryImportService } from '../services/HistoryImportService';
 import { apiUser } from './authn';
+import { parseOr400, periodQuery, spotifyId } from './params';
 import { requireLogin } from './pages';
 
-const statsQuery = z.object({
-  from: z.string().max(10).optional(),
-  to: z.string().max(10).optional(),
-  tz: z.string().max(64).optional(),
-});
-
-const tasteQuery = statsQuery.extend({ granularity: z.enum(['month', 'week']).optional() });
+export const statsQuery = periodQuery;
+export const tasteQuery = periodQuery.extend({ granularity: z.enum(['month', 'week']).optional() });
 
 /**
  * Streams a multipart upload (field `file`) to disk with a size limit. Nothing is buffered in
@@ -69,8 +64,10 @@ function receiveUpload(req: Request, target: string, maxBytes: number): Promise<
   });
 }
 
-export function historyRouter(services: Services): Router {
-  const { historyImports, historyStats, users, config, profiles } = services;
+export function historyRouter(
+  services: Pick<Services, 'historyImports' | 'historyStats' | 'taste' | 'config' | 'profiles' | 'artists' | 'demoExports' | 'apiTokens'>,
+): Router {
+  const { historyImports, historyStats, config, profiles, demoExports } = services;
   const router = Router();
   const maxBytes = config.historyUploadMaxMb * 2 ** 20;
 
@@ -100,15 +97,13 @@ export function historyRouter(services: Services): Router {
   });
 
   router.get('/api/me/history/stats', apiUser(services), async (req, res) => {
-    const q = statsQuery.safeParse(req.query);
-    if (!q.success) throw new BadRequest('from and to are dates (YYYY-MM-DD); tz is an IANA time zone.', 'invalid_query');
-    res.json(await historyStats.stats(req.user!.id, q.data));
+    const q = parseOr400(statsQuery, req.query, 'invalid_query', 'from and to are dates (YYYY-MM-DD); tz is an IANA time zone.');
+    res.json(await historyStats.stats(req.user!.id, q));
   });
 
   router.get('/api/me/history/taste', apiUser(services), async (req, res) => {
-    const q = tasteQuery.safeParse(req.query);
-    if (!q.success) throw new BadRequest('from and to are dates (YYYY-MM-DD); granularity is month or week; tz is an IANA time zone.', 'invalid_query');
-    res.json(await services.taste.taste(req.user!.id, q.data));
+    const q = parseOr400(tasteQuery, req.query, 'invalid_query', 'from and to are dates (YYYY-MM-DD); granularity is month or week; tz is an IANA time zone.');
+    res.json(await services.taste.taste(req.user!.id, q));
   });
 
   // ---- pages ----
@@ -144,13 +139,7 @@ export function historyRouter(services: Services): Router {
   router.post('/history/demo-import', requireLogin, async (req, res) => {
     if (!config.demoMode) throw new NotFound('Demo imports exist only in demo mode');
     const target = historyImports.uploadPath();
-    const url = `${config.spotify.accountsUrl}/_sandbox/listeners/${encodeURIComponent(req.user!.id)}/export.json`;
-    const answer = await axios.get(url, { responseType: 'stream', validateStatus: () => true, timeout: 30_000 });
-    if (answer.status !== 200) {
-      answer.data.resume();
-      throw new UpstreamNotFound('The sandbox has no demo export for this listener.');
-    }
-    await pipeline(answer.data, fs.createWriteStream(target));
+    await pipeline(await demoExports.extendedHistory(req.user!.id), fs.createWriteStream(target));
     await historyImports.start(req.user!.id, { path: target, originalName: 'Streaming_History_Audio_demo.json' });
     res.redirect(303, '/history#imports');
   });
@@ -165,7 +154,7 @@ export function historyRouter(services: Services): Router {
     const body = req.body as Record<string, unknown> | undefined;
     const parsed = countingRulesSchema.safeParse(body?.reset ? DEFAULT_RULES : body);
     if (!parsed.success) throw new BadRequest('The minimum is a whole number of seconds from 0 to 600; pick one option for each rule.', 'invalid_counting_rules');
-    await users.setCountingRules(req.user!.id, parsed.data);
+    await profiles.setCountingRules(req.user!.id, parsed.data);
     res.redirect(303, '/how-we-count?saved=1');
   });
 
@@ -177,21 +166,20 @@ export function historyRouter(services: Services): Router {
   router.put('/api/me/counting-rules', apiUser(services), async (req, res) => {
     const parsed = countingRulesSchema.strict().safeParse(req.body);
     if (!parsed.success) throw new BadRequest(`Counting rules: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}.`, 'invalid_counting_rules');
-    await users.setCountingRules(req.user!.id, parsed.data);
+    await profiles.setCountingRules(req.user!.id, parsed.data);
     res.json({ rules: parsed.data, sentences: describeRules(parsed.data) });
   });
 
   router.post('/settings/time-zone', requireLogin, async (req, res) => {
     const tz = typeof req.body?.time_zone === 'string' ? req.body.time_zone : '';
     if (!isTimeZone(tz)) throw new BadRequest('Pick a time zone from the list.', 'invalid_time_zone');
-    await users.setTimeZone(req.user!.id, tz);
+    await profiles.setTimeZone(req.user!.id, tz);
     res.redirect(303, '/settings#time-zone');
   });
 
   /** Track links in the history: Spotify tells which artist a track id belongs to. */
   router.get('/tracks/:id', async (req, res) => {
-    const id = String(req.params.id);
-    if (!/^[0-9A-Za-z]{22}$/.test(id)) throw new BadRequest('Track ids are 22 characters of letters and digits.', 'invalid_track_id');
+    const id = parseOr400(spotifyId, req.params.id, 'invalid_track_id', 'Track ids are 22 characters of letters and digits.');
     const artistId = await services.artists.artistOfTrack(id);
     res.redirect(302, `/artists/${artistId}`);
   });

@@ -1,25 +1,17 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Services } from '../app';
-import { BadRequest } from '../errors';
+import type { Services } from '../buildServices';
 import { apiUser } from './authn';
+import { parseOr400, refreshFlag, timeRange } from './params';
 
-const range = z.enum(['short_term', 'medium_term', 'long_term']).default('medium_term');
-const topQuery = z.object({ type: z.enum(['artists', 'tracks']).default('artists'), range, refresh: z.enum(['0', '1']).optional() });
-const rangeQuery = z.object({ range, refresh: z.enum(['0', '1']).optional() });
-const refreshQuery = z.object({ refresh: z.enum(['0', '1']).optional() });
-
-function parse<T>(schema: z.ZodType<T>, query: unknown): T {
-  const parsed = schema.safeParse(query);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new BadRequest(`${issue.path.join('.') || 'query'}: ${issue.message}`, 'invalid_query');
-  }
-  return parsed.data;
-}
+const range = timeRange.default('medium_term');
+export const refreshQuery = z.object({ refresh: refreshFlag.optional() });
+export const topQuery = refreshQuery.extend({ type: z.enum(['artists', 'tracks']).default('artists'), range });
+export const rangeQuery = refreshQuery.extend({ range });
+const parse = <S extends z.ZodType>(schema: S, query: unknown) => parseOr400(schema, query);
 
 /** The user's own data as JSON, for scripts (personal token) and the dashboard (session). */
-export function meRouter(services: Services): Router {
+export function meRouter(services: Pick<Services, 'dashboard' | 'profiles' | 'apiTokens'>): Router {
   const { dashboard, profiles } = services;
   const router = Router();
   router.use('/api/me', apiUser(services));

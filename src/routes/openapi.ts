@@ -1,5 +1,11 @@
 import { Router } from 'express';
-import type { Services } from '../app';
+import { z } from 'zod';
+import type { Services } from '../buildServices';
+import { searchQuery } from './artists';
+import { compareQuery } from './compare';
+import { statsQuery, tasteQuery } from './history';
+import { rangeQuery, refreshQuery, topQuery } from './me';
+import { paramSchema, queryParameters, refreshFlag, spotifyId } from './params';
 
 const error = { $ref: '#/components/schemas/Error' };
 const json = (schema: unknown, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
@@ -10,9 +16,10 @@ const errors = (...codes: number[]) =>
       json(error, ({ 400: 'Invalid input', 401: 'No or invalid credentials (codes unauthorized, invalid_token, reauth_required)', 404: 'Not found', 502: 'Spotify failed', 503: 'Rate limited upstream (Retry-After)' } as Record<number, string>)[c]),
     ]),
   );
-const range = { name: 'range', in: 'query', schema: { type: 'string', enum: ['short_term', 'medium_term', 'long_term'], default: 'medium_term' } };
-const refresh = { name: 'refresh', in: 'query', description: 'Ask Spotify again instead of using the cached snapshot', schema: { type: 'string', enum: ['0', '1'] } };
-const artistId = { name: 'id', in: 'path', required: true, description: 'Spotify artist id (22 base62 characters)', schema: { type: 'string', pattern: '^[0-9A-Za-z]{22}$' } };
+// Parameters are generated from the zod schemas the routes parse with, so the two cannot drift apart.
+const REFRESH = 'Ask Spotify again instead of using the cached snapshot';
+const TZ = 'IANA time zone; default: the one chosen in settings';
+const artistId = { name: 'id', in: 'path', required: true, description: 'Spotify artist id (22 base62 characters)', schema: paramSchema(spotifyId) };
 const me = { security: [{ session: [] }, { bearer: [] }] };
 const nullableNumber = { type: ['number', 'null'] };
 const features = Object.fromEntries(
@@ -73,17 +80,14 @@ export function openApiDocument(publicUrl: string) {
       '/api/search': {
         get: {
           summary: 'Search artists',
-          parameters: [
-            { name: 'q', in: 'query', required: true, schema: { type: 'string', minLength: 1, maxLength: 100 } },
-            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 50, default: 20 } },
-          ],
+          parameters: queryParameters(searchQuery, { q: 'Artist name (at most 100 characters)' }),
           responses: { 200: json({ type: 'object', properties: { artists: { type: 'array', items: { $ref: '#/components/schemas/ArtistHit' } } } }), ...errors(400, 502) },
         },
       },
       '/api/artists/{id}': {
         get: {
           summary: "An artist's whole discography with track features; fetched from Spotify when not cached",
-          parameters: [artistId, refresh],
+          parameters: [artistId, ...queryParameters(z.object({ refresh: refreshFlag.optional() }), { refresh: 'Fetch from Spotify again' })],
           responses: { 200: json({ $ref: '#/components/schemas/Artist' }), ...errors(400, 404, 502, 503) },
         },
       },
@@ -101,10 +105,12 @@ export function openApiDocument(publicUrl: string) {
           summary: 'Two artists side by side (a and b; no login), or your taste against an artist (me=1 and b; session or bearer token), with a 0–100 similarity score',
           security: [{}, { session: [] }, { bearer: [] }],
           parameters: [
-            { name: 'a', in: 'query', description: 'First artist id (or a Spotify artist link); not with me=1', schema: { type: 'string' } },
-            { name: 'b', in: 'query', required: true, description: 'Artist id (or a Spotify artist link) to compare with', schema: { type: 'string' } },
-            { name: 'me', in: 'query', description: '1: compare your top tracks (needs login)', schema: { type: 'string', enum: ['0', '1'] } },
-            { ...range, description: 'Time range of your top tracks (me=1 only)' },
+            ...queryParameters(compareQuery, {
+              a: 'First artist id (or a Spotify artist link); not with me=1',
+              b: 'Artist id (or a Spotify artist link) to compare with (required)',
+              me: '1: compare your top tracks (needs login)',
+              range: 'Time range of your top tracks (me=1 only)',
+            }),
           ],
           responses: {
             200: json({
@@ -119,12 +125,12 @@ export function openApiDocument(publicUrl: string) {
           },
         },
       },
-      '/api/me/summary': { get: { ...me, summary: 'Everything the dashboard shows', parameters: [refresh], responses: { 200: json({ $ref: '#/components/schemas/Summary' }), ...errors(401, 502, 503) } } },
+      '/api/me/summary': { get: { ...me, summary: 'Everything the dashboard shows', parameters: queryParameters(refreshQuery, { refresh: REFRESH }), responses: { 200: json({ $ref: '#/components/schemas/Summary' }), ...errors(401, 502, 503) } } },
       '/api/me/top': {
         get: {
           ...me,
           summary: 'Top artists or tracks for a time range',
-          parameters: [{ name: 'type', in: 'query', schema: { type: 'string', enum: ['artists', 'tracks'], default: 'artists' } }, range, refresh],
+          parameters: queryParameters(topQuery, { refresh: REFRESH }),
           responses: { 200: json({ type: 'object', properties: { type: { type: 'string' }, range: { type: 'string' }, items: { type: 'array', items: { type: 'object' } } } }), ...errors(400, 401, 502) },
         },
       },
@@ -132,7 +138,7 @@ export function openApiDocument(publicUrl: string) {
         get: {
           ...me,
           summary: 'Top genres weighted by artist rank',
-          parameters: [range, refresh],
+          parameters: queryParameters(rangeQuery, { refresh: REFRESH }),
           responses: { 200: json({ type: 'object', properties: { method: { type: 'string' }, source: { type: 'string' }, genres: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, weight: { type: 'number' }, share: { type: 'number' } } } } } }), ...errors(400, 401, 502) },
         },
       },
@@ -169,9 +175,7 @@ export function openApiDocument(publicUrl: string) {
           ...me,
           summary: 'Lifetime statistics from imported history for a date range (inclusive, in the time zone)',
           parameters: [
-            { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
-            { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
-            { name: 'tz', in: 'query', description: 'IANA time zone; default: the one chosen in settings', schema: { type: 'string' } },
+            ...queryParameters(statsQuery, { from: 'YYYY-MM-DD', to: 'YYYY-MM-DD', tz: TZ }),
           ],
           responses: {
             200: json({ type: 'object', properties: { plays: { type: 'integer' }, ms_played: { type: 'integer' }, top_artists: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, plays: { type: 'integer' }, ms_played: { type: 'integer' } } } }, top_tracks: { type: 'array', items: { type: 'object' } } } }),
@@ -183,11 +187,7 @@ export function openApiDocument(publicUrl: string) {
         get: {
           ...me,
           summary: 'Taste over time: energy, valence, danceability and tempo per month or week weighted by listening time, genre shares, coverage, most upbeat and calmest period',
-          parameters: [...[
-            { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
-            { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
-            { name: 'tz', in: 'query', description: 'IANA time zone; default: the one chosen in settings', schema: { type: 'string' } },
-          ], { name: 'granularity', in: 'query', schema: { enum: ['month', 'week'], default: 'month' } }],
+          parameters: queryParameters(tasteQuery, { from: 'YYYY-MM-DD', to: 'YYYY-MM-DD', tz: TZ, granularity: 'month (default) or week' }),
           responses: {
             200: json({
               type: 'object',
@@ -236,7 +236,7 @@ export function openApiDocument(publicUrl: string) {
           responses: { 200: json({ type: 'object' }), ...errors(400, 401) },
         },
       },
-      '/api/me/recent': { get: { ...me, summary: 'The last 50 plays', parameters: [refresh], responses: { 200: json({ type: 'object' }), ...errors(401, 502) } } },
+      '/api/me/recent': { get: { ...me, summary: 'The last 50 plays', parameters: queryParameters(refreshQuery, { refresh: REFRESH }), responses: { 200: json({ type: 'object' }), ...errors(401, 502) } } },
       '/api/me/shares': {
         get: {
           ...me,
@@ -266,7 +266,7 @@ export function openApiDocument(publicUrl: string) {
   };
 }
 
-export function openApiRouter({ config }: Services): Router {
+export function openApiRouter({ config }: Pick<Services, 'config'>): Router {
   const router = Router();
   const doc = openApiDocument(config.publicUrl);
   router.get('/api/openapi.json', (_req, res) => {

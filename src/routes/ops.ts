@@ -1,9 +1,8 @@
-import axios from 'axios';
 import { Router } from 'express';
-import type { Services } from '../app';
+import type { Services } from '../buildServices';
 
 /** Liveness, readiness and Prometheus metrics. */
-export function opsRouter({ store, config, metrics }: Services): Router {
+export function opsRouter({ store, spotify, metrics }: Pick<Services, 'store' | 'spotify' | 'metrics'>): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -16,7 +15,7 @@ export function opsRouter({ store, config, metrics }: Services): Router {
         (err: Error) => (checks.dynamodb = `unreachable: ${err.name}`),
       ),
       // Any HTTP answer (even 401) proves Spotify's base URL is reachable.
-      axios.get(config.spotify.apiUrl, { timeout: 3000, validateStatus: () => true }).then(
+      spotify.ping().then(
         () => (checks.spotify = 'ok'),
         (err: Error & { code?: string }) => (checks.spotify = `unreachable: ${err.code ?? err.name}`),
       ),

@@ -1,8 +1,8 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import type { Services } from '../app';
+import type { Services } from '../buildServices';
+import { timeRange } from './params';
 import { BadRequest } from '../errors';
-import type { Summary } from '../services/DashboardService';
 
 // Intl lists canonical zones only, without "UTC", which is the default here.
 const TIME_ZONES: string[] = ['UTC', ...(Intl as unknown as { supportedValuesOf(k: string): string[] }).supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
@@ -27,9 +27,9 @@ export const requireLogin: RequestHandler = (req, res, next) => {
   res.redirect('/?error=login_required');
 };
 
-const rangeParam = z.enum(['short_term', 'medium_term', 'long_term']).catch('medium_term');
+const rangeParam = timeRange.catch('medium_term');
 
-export function pagesRouter({ profiles, dashboard, dashboardRepo, apiTokens, settingsSections }: Services): Router {
+export function pagesRouter({ profiles, dashboard, apiTokens, settings }: Pick<Services, 'profiles' | 'dashboard' | 'apiTokens' | 'settings'>): Router {
   const router = Router();
   router.get('/', (req, res) => {
     const error = typeof req.query.error === 'string' ? req.query.error : '';
@@ -45,7 +45,7 @@ export function pagesRouter({ profiles, dashboard, dashboardRepo, apiTokens, set
     const range = rangeParam.parse(req.query.range);
     const user = await profiles.user(req.user!.id);
     // With a cached snapshot the page renders at once; otherwise a loading page builds it via the API.
-    let summary = req.query.refresh === '1' ? await dashboard.summary(user, { refresh: true }) : await dashboardRepo.getSummary<Summary>(user.id);
+    let summary = req.query.refresh === '1' ? await dashboard.summary(user, { refresh: true }) : await dashboard.cachedSummary(user.id);
     // After the loading page has built it once, never loop: build (or join the build) here.
     if (!summary && req.query.loaded === '1') summary = await dashboard.summary(user);
     if (!summary) return res.render('dashboard-loading', { title: 'Your dashboard', user });
@@ -54,10 +54,9 @@ export function pagesRouter({ profiles, dashboard, dashboardRepo, apiTokens, set
 
   const settingsPage = async (req: Request, res: Response, status: number, error: string | null, newToken: { token: string; name: string } | null) => {
     const user = await profiles.user(req.user!.id);
-    const sections = await Promise.all(settingsSections.map((section) => section(user.id)));
     res.status(status).render('settings', {
-      ...Object.assign({}, ...sections),
-      title: 'Settings', tokens: await apiTokens.list(user.id), newToken, error, timeZone: user.timeZone, timeZones: TIME_ZONES,
+      ...(await settings.sections(user.id)),
+      title: 'Settings', newToken, error, timeZone: user.timeZone, timeZones: TIME_ZONES,
     });
   };
 

@@ -1,9 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Services } from '../app';
+import type { Services } from '../buildServices';
 import { BadRequest } from '../errors';
-import { ShareService } from '../services/ShareService';
-import { ShareRepository } from '../store/ShareRepository';
 import { apiUser } from './authn';
 import { requireLogin } from './pages';
 
@@ -16,12 +14,9 @@ function parseYear(body: unknown): string {
 }
 
 /** Public, revocable yearly summary links with an Open Graph image (issue #7, item 7). */
-export function shareRouter(services: Services): Router {
-  const { config } = services;
-  const shares = new ShareService(new ShareRepository(services.store), services.users, services.historyStats, config.publicUrl);
+export function shareRouter(services: Pick<Services, 'shares' | 'apiTokens'>): Router {
+  const { shares } = services;
   const router = Router();
-
-  services.settingsSections.push(async (userId) => ({ shares: await shares.list(userId), shareYears: await shares.years(userId) }));
 
   // ---- public ----
   router.get('/share/:slug', async (req, res) => {

@@ -17,6 +17,9 @@ const INCLUDE_GROUPS = 'album,single,compilation';
 const TRACK_PAGE = 50;
 const ALBUM_BATCH = 20;
 
+/** How long a page waits for a quick ingest before it shows progress instead. */
+const QUICK_INGEST_WAIT_MS = 1500;
+
 export interface IngestProgress {
   phase: 'starting' | 'albums' | 'tracks' | 'features' | 'genres' | 'writing' | 'done' | 'failed';
   albums_total: number | null;
@@ -168,6 +171,25 @@ export class ArtistService {
       this.inflight.set(id, pending);
     }
     return pending;
+  }
+
+  /**
+   * Starts (or joins) an ingest and gives a quick one a moment to finish, so a page can show a small
+   * artist at once and a progress page for a large one: 'done' (finished, failed or not), 'missing'
+   * (Spotify has no such artist) or 'pending' (still running in the background).
+   */
+  async ingestBriefly(id: string, waitMs = QUICK_INGEST_WAIT_MS): Promise<'done' | 'missing' | 'pending'> {
+    const ingest = this.ensureIngest(id);
+    ingest.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        ingest.then(() => 'done' as const, (err: unknown) => (err instanceof NotFound ? ('missing' as const) : ('done' as const))),
+        new Promise<'pending'>((r) => (timer = setTimeout(() => r('pending'), waitMs))),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async runUnderLease(id: string): Promise<IngestResult | null> {

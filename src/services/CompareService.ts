@@ -15,8 +15,6 @@ export const KEY_NAMES = ['C', 'C♯', 'D', 'D♯', 'E', 'F', 'F♯', 'G', 'G♯
 const TEMPO_BINS = { start: 0, size: 10, count: 25 };
 const DURATION_BINS = { start: 0, size: 0.5, count: 30 };
 const RANGE_PHRASE: Record<TimeRange, string> = { short_term: 'from the last 4 weeks', medium_term: 'from the last 6 months', long_term: 'of all time' };
-/** How long a page waits for a quick ingest before showing progress instead (as the artist page does). */
-const PAGE_WAIT_MS = 1500;
 
 export interface BoxStats {
   n: number;
@@ -153,12 +151,7 @@ export class CompareService {
     const status = await artists.status(id);
     // As on the artist page: a failed fetch is shown (with a way to retry there), not retried on every view.
     if (status.status === 'failed') return { state: 'failed', status };
-    const ingest = artists.ensureIngest(id);
-    ingest.catch(() => undefined);
-    const outcome = await Promise.race([
-      ingest.then(() => 'done' as const, (err: unknown) => (err instanceof NotFound ? ('missing' as const) : ('done' as const))),
-      new Promise<'pending'>((r) => setTimeout(() => r('pending'), PAGE_WAIT_MS).unref()),
-    ]);
+    const outcome = await artists.ingestBriefly(id);
     if (outcome === 'missing') throw new NotFound(`Spotify has no artist with the id ${id}.`);
     if (outcome === 'pending') return { state: 'pending', status: await artists.status(id) };
     const fresh = await artists.cached(id);

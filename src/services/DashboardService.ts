@@ -105,6 +105,11 @@ export class DashboardService {
 
   constructor(private readonly d: DashboardDeps) {}
 
+  /** The cached snapshot if there is a fresh one, without building. */
+  cachedSummary(userId: string): Promise<Summary | null> {
+    return this.d.repo.getSummary<Summary>(userId);
+  }
+
   async summary(user: User, opts: { refresh?: boolean } = {}): Promise<Summary> {
     if (!opts.refresh) {
       const cached = await this.d.repo.getSummary<Summary>(user.id);

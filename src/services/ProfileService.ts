@@ -1,4 +1,5 @@
 import { NotFound } from '../errors';
+import type { CountingRules } from '../history/countingRules';
 import type { SpotifyClient } from '../spotify/SpotifyClient';
 import type { UserTokens } from '../spotify/UserTokenSource';
 import type { User, UserRepository } from '../store/UserRepository';
@@ -25,6 +26,14 @@ export class ProfileService {
     const user = await this.users.get(userId);
     if (!user) throw new NotFound('No such user');
     return user;
+  }
+
+  setTimeZone(userId: string, tz: string): Promise<void> {
+    return this.users.setTimeZone(userId, tz);
+  }
+
+  setCountingRules(userId: string, rules: CountingRules): Promise<void> {
+    return this.users.setCountingRules(userId, rules);
   }
 
   async liveProfile(userId: string): Promise<Profile> {

@@ -1,3 +1,4 @@
+import axios from 'axios';
 import { UpstreamForbidden } from '../errors';
 import type { Metrics } from '../metrics';
 import { SpotifyHttp, type RetryPolicy, type TokenSource } from './SpotifyHttp';
@@ -12,8 +13,16 @@ export const TIME_RANGES: readonly TimeRange[] = ['short_term', 'medium_term', '
 export class SpotifyClient {
   readonly http: SpotifyHttp;
 
-  constructor(apiUrl: string, opts: { metrics?: Metrics; concurrency?: number; retry?: Partial<RetryPolicy> } = {}) {
+  constructor(
+    private readonly apiUrl: string,
+    opts: { metrics?: Metrics; concurrency?: number; retry?: Partial<RetryPolicy> } = {},
+  ) {
     this.http = new SpotifyHttp(apiUrl, { service: 'Spotify', ...opts });
+  }
+
+  /** Readiness: resolves when the API base URL answers at all (even 401 proves it is reachable). */
+  async ping(timeoutMs = 3000): Promise<void> {
+    await axios.get(this.apiUrl, { timeout: timeoutMs, validateStatus: () => true });
   }
 
   /** One batch request tells the API profile: 200 with Extended Quota, 403 in Development Mode. */

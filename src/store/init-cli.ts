@@ -1,11 +1,11 @@
 import dotenv from 'dotenv';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, readEnvironment } from '../config';
 import { Store } from './Store';
 
 /** `npm run db:init`: creates the tables on AWS (or DYNAMODB_ENDPOINT) when they are missing. */
 async function main(): Promise<void> {
   dotenv.config({ quiet: true });
-  const config = loadConfig(process.env);
+  const config = readEnvironment(process.env);
   if (config.dynamo.embedded) {
     console.error('db:init needs AWS_REGION or DYNAMODB_ENDPOINT; the embedded database creates its tables at start-up.');
     process.exit(2);

@@ -13,7 +13,7 @@ describe('browser: a shared year', () => {
     await owner.goto(`${ctx.t.url}/history`);
     await owner.click('#demo-import');
     await owner.waitForSelector('.job'); // the import job is queued: wait for it to finish
-    await ctx.t.app.locals.services.historyImports.idle();
+    await ctx.t.services.historyImports.idle();
 
     await owner.goto(`${ctx.t.url}/settings#share`);
     const years = await owner.locator('#share-year option').allTextContents();

@@ -86,7 +86,7 @@ describe('DynamoDB faults: throttling, exceeded throughput, partial batches', ()
     const token = await createApiToken(agent, 'faults');
     const before = { ...proxy.counts };
     const up = await request(t.url).post('/api/me/history/imports').set('Authorization', `Bearer ${token}`).attach('file', Buffer.from(exportOf(3000)), 'Streaming_History_Audio_2023.json').expect(202);
-    await t.app.locals.services.historyImports.idle();
+    await t.services.historyImports.idle();
     const job = (await request(t.url).get(`/api/me/history/imports/${up.body.id}`).set('Authorization', `Bearer ${token}`).expect(200)).body;
     expect(job).toMatchObject({ status: 'done', plays_read: 3000, plays_added: 3000 });
     const stats = (await request(t.url).get('/api/me/history/stats').set('Authorization', `Bearer ${token}`).expect(200)).body;

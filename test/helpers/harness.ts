@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import { createApp, type AppDeps } from '../../src/app';
+import { createApp } from '../../src/app';
+import { buildServices, type ServiceDeps, type Services } from '../../src/buildServices';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { Metrics } from '../../src/metrics';
@@ -22,7 +23,9 @@ export interface TestApp {
   sandbox: RunningSandbox;
   dynamo: EmbeddedDynamo;
   logs: string[];
-  app: ReturnType<typeof createApp>;
+  app: ReturnType<typeof createApp>['app'];
+  /** The app's services, as the composition root built them. */
+  services: Services;
   agent(): ReturnType<typeof request.agent>;
   /** Stops the app (and the sandbox and database unless they were passed in). */
   close(): Promise<void>;
@@ -33,7 +36,7 @@ export interface TestAppOptions {
   sandboxOptions?: SandboxOptions;
   dynamo?: EmbeddedDynamo;
   env?: Record<string, string>;
-  tuning?: AppDeps['tuning'];
+  tuning?: ServiceDeps['tuning'];
 }
 
 /** The real app over HTTP on 127.0.0.1, wired to a real sandbox and a real (in-memory) dynalite. */
@@ -73,7 +76,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const metrics = new Metrics();
   const store = new Store({ endpoint: dynamo.endpoint, tablePrefix: config.dynamo.tablePrefix, metrics });
   await store.ensureTables();
-  const app = createApp({ config, store, logger, metrics, tuning: { leaseMs: 2000, musicbrainzIntervalMs: 0, ...opts.tuning } });
+  const services = buildServices(config, { store, logger, metrics, tuning: { leaseMs: 2000, musicbrainzIntervalMs: 0, ...opts.tuning } });
+  const { app } = createApp({ config, logger, services });
   server.on('request', app);
   return {
     url,
@@ -83,6 +87,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     dynamo,
     logs,
     app,
+    services,
     agent: () => request.agent(url),
     async close() {
       server.closeAllConnections();

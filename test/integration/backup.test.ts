@@ -41,7 +41,7 @@ describe('lossless export and restore, and account deletion', () => {
     await login(a, agentA, 'marcus.demo');
     const page = await agentA.get('/history').expect(200);
     await agentA.post('/history/demo-import').type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
-    await a.app.locals.services.historyImports.idle();
+    await a.services.historyImports.idle();
     tokenA = await createApiToken(agentA, 'backup');
     // Settings and a dashboard snapshot, so the backup carries more than plays.
     await request(a.url).put('/api/me/counting-rules').set('Authorization', `Bearer ${tokenA}`)

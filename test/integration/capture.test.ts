@@ -1,8 +1,7 @@
 import request from 'supertest';
-import type { Services } from '../../src/app';
 import { DEFAULT_RULES } from '../../src/history/countingRules';
 import { playKey } from '../../src/history/formats';
-import { createCaptureService } from '../../src/routes/capture';
+import { buildCaptureService } from '../../src/buildServices';
 import { startSandbox } from '../../src/sandbox';
 import { accountId } from '../../src/sandbox/objects';
 import type { LiveCaptureOptions, LiveCaptureService } from '../../src/services/LiveCaptureService';
@@ -18,12 +17,12 @@ const RECENT = 'GET /v1/me/player/recently-played';
 type Agent = ReturnType<TestApp['agent']>;
 type RecentItem = { played_at: string; track: { name: string; duration_ms: number; artists: { name: string }[] } };
 
-const services = (t: TestApp) => t.app.locals.services as Services;
+const services = (t: TestApp) => t.services;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A capture service with a test pace: due users are polled at the first tick. */
 function scheduler(t: TestApp, opts: Partial<LiveCaptureOptions> = {}): LiveCaptureService {
-  return createCaptureService(services(t), { tickMs: 100, intervalMs: 60_000, leaseMs: 1500, spreadMs: 0, ...opts });
+  return buildCaptureService(t.config, services(t), { tickMs: 100, intervalMs: 60_000, leaseMs: 1500, spreadMs: 0, ...opts });
 }
 
 async function loggedIn(t: TestApp, listener: string): Promise<{ agent: Agent; userId: string }> {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { startServer } from '../../src/bootstrap';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, readEnvironment } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startEmbeddedDynamo } from '../../src/store/embedded';
 import { startSandbox } from '../../src/sandbox';
@@ -12,7 +12,7 @@ import { login, startTestApp } from '../helpers/harness';
 describe('the server as npm start runs it', () => {
   it('starts in demo mode with the sandbox and embedded DynamoDB on disk, serves, and shuts down cleanly', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sda-boot-'));
-    const config = loadConfig({ DATA_DIR: dir, PORT: '0', SANDBOX_PORT: '0', LOG_LEVEL: 'silent' });
+    const config = readEnvironment({ DATA_DIR: dir, PORT: '0', SANDBOX_PORT: '0', LOG_LEVEL: 'silent' });
     const running = await startServer(config, { logger: createLogger('silent') });
     try {
       expect(running.config.demoMode).toBe(true);
@@ -54,13 +54,13 @@ describe('several workers', () => {
 
   it('the embedded database refuses pm2 cluster mode with a clear message; an endpoint allows it', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sda-cluster-'));
-    const embedded = loadConfig({ DATA_DIR: dir, PORT: '0', SANDBOX_PORT: '0', LOG_LEVEL: 'silent' });
+    const embedded = readEnvironment({ DATA_DIR: dir, PORT: '0', SANDBOX_PORT: '0', LOG_LEVEL: 'silent' });
     await expect(startServer(embedded, { clusterWorkers: 2, logger: createLogger('silent') })).rejects.toThrow(ConfigError);
     await expect(startServer(embedded, { clusterWorkers: 2, logger: createLogger('silent') })).rejects.toThrow(/single-process.*cluster mode/);
 
     const dynamo = await startEmbeddedDynamo();
     try {
-      const external = loadConfig({ DATA_DIR: dir, PORT: '0', SANDBOX_PORT: '0', LOG_LEVEL: 'silent', DYNAMODB_ENDPOINT: dynamo.endpoint });
+      const external = readEnvironment({ DATA_DIR: dir, PORT: '0', SANDBOX_PORT: '0', LOG_LEVEL: 'silent', DYNAMODB_ENDPOINT: dynamo.endpoint });
       const running = await startServer(external, { clusterWorkers: 2, logger: createLogger('silent') });
       try {
         await request(running.url).get('/healthz').expect(200);

@@ -166,7 +166,7 @@ describe('history pages', () => {
       expect(page.text).toContain('id="history-empty"');
       const csrf = csrfFrom(page.text);
       await agent.post('/history/demo-import').type('form').send({ _csrf: csrf }).expect(303);
-      await t.app.locals.services.historyImports.idle();
+      await t.services.historyImports.idle();
       const after = await agent.get('/history').expect(200);
       if (!after.text.includes('data-status="done"')) throw new Error(/<ul class="job-list"[\s\S]*?<\/ul>/.exec(after.text)?.[0] ?? 'no jobs');
       expect(after.text).toContain('data-status="done"');
@@ -210,7 +210,7 @@ describe('interrupted imports', () => {
       expect(res.body.status).toBe('waiting');
       expect(res.body.error).toMatch(/interrupted.*continues from its checkpoint \(10 plays written\)/);
       await repo.addPending(me, '00000000-0000-4000-8000-000000000001', '/nonexistent/upload', 'x.zip');
-      expect(await t.app.locals.services.historyImports.resumePending()).toEqual([]);
+      expect(await t.services.historyImports.resumePending()).toEqual([]);
       const after = await request(t.url).get('/api/me/history/imports/00000000-0000-4000-8000-000000000001').set('Authorization', `Bearer ${token}`).expect(200);
       expect(after.body.status).toBe('failed');
       expect(after.body.error).toMatch(/upload is not on this server.*Upload the file again/);

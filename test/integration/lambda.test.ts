@@ -13,7 +13,7 @@ describe('AWS Lambda entry (API Gateway v2 events)', () => {
   beforeAll(async () => {
     t = await startTestApp();
     // The same app, built for Lambda, over the same sandbox and DynamoDB.
-    handler = createLambdaHandler({ config: t.config, store: t.store, logger: createLogger('silent') });
+    handler = createLambdaHandler(t.config, { store: t.store, logger: createLogger('silent') });
   });
   afterAll(() => t.close());
 

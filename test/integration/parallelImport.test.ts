@@ -65,7 +65,7 @@ describe('large plain exports parsed in two halves at once', () => {
     expect(p.plays).toBe(0);
     expect(s.plays).toBe(0);
     // Uploads, spools and the halves' part files are all gone once the jobs have ended.
-    await parallel.app.locals.services.historyImports.idle();
+    await parallel.services.historyImports.idle();
     await new Promise((r) => setTimeout(r, 100));
     expect(fs.readdirSync(path.join(parallel.config.dataDir, 'uploads'))).toEqual([]);
   });

@@ -37,7 +37,7 @@ async function loggedIn(t: TestApp, listener: string): Promise<{ agent: Agent; t
 async function demoImport(t: TestApp, agent: Agent): Promise<void> {
   const page = await agent.get('/history').expect(200);
   await agent.post('/history/demo-import').type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
-  await t.app.locals.services.historyImports.idle();
+  await t.services.historyImports.idle();
 }
 
 describe('public yearly summary links', () => {
@@ -202,7 +202,7 @@ describe('hostile names on a share page and its image', () => {
       });
       const plays = [entry('2023-05-01T10:00:00Z', HOSTILE_TRACK, HOSTILE_ARTIST, 200_000), entry('2023-05-02T10:00:00Z', 'Calm', 'Plain Band', 100_000)];
       const up = await request(t.url).post('/api/me/history/imports').set('Authorization', `Bearer ${token}`).attach('file', Buffer.from(JSON.stringify(plays)), 'Streaming_History_Audio_2023.json').expect(202);
-      await t.app.locals.services.historyImports.idle();
+      await t.services.historyImports.idle();
       expect((await request(t.url).get(`/api/me/history/imports/${up.body.id}`).set('Authorization', `Bearer ${token}`).expect(200)).body.status).toBe('done');
       const { slug } = (await request(t.url).post('/api/me/shares').set('Authorization', `Bearer ${token}`).send({ year: '2023' }).expect(201)).body;
 

@@ -12,7 +12,7 @@ async function importDemo(t: TestApp, listener: string) {
   await login(t, agent, listener);
   const page = await agent.get('/history').expect(200);
   await agent.post('/history/demo-import').type('form').send({ _csrf: csrfFrom(page.text) }).expect(303);
-  await t.app.locals.services.historyImports.idle();
+  await t.services.historyImports.idle();
   return agent;
 }
 
@@ -30,7 +30,7 @@ describe('taste over time', () => {
   it('joins the history with features fetched in full batches and genres, per month weighted by listening time', async () => {
     await resetStats(t.sandbox.url);
     await agent.get('/api/me/history/taste').expect(200);
-    await t.app.locals.services.taste.settled('ava.demo');
+    await t.services.taste.settled('ava.demo');
     const body = (await agent.get('/api/me/history/taste').expect(200)).body;
     expect(body.enrichment).toMatchObject({ status: 'done', tracks_pending: 0, artists_pending: 0, provider: 'reccobeats' });
 
@@ -94,7 +94,7 @@ describe('taste over time', () => {
       const token = await tokenFor(other, 'ava.demo');
       await resetStats(t.sandbox.url);
       const first = (await request(other.url).get('/api/me/history/taste').set('Authorization', `Bearer ${token}`).expect(200)).body;
-      await other.app.locals.services.taste.settled('ava.demo');
+      await other.services.taste.settled('ava.demo');
       const stats = await getStats(t.sandbox.url);
       const enrichment = Object.entries(stats.by_endpoint).filter(([k]) => /reccobeats|musicbrainz|search/.test(k));
       expect(enrichment).toEqual([]);
@@ -113,7 +113,7 @@ describe('taste over time', () => {
     expect((await upload(t, token, 'StreamingHistory_music_0.json', JSON.stringify(account))).status).toBe('done');
     const get = () => request(t.url).get('/api/me/history/taste').set('Authorization', `Bearer ${token}`).expect(200);
     await get();
-    await t.app.locals.services.taste.settled('rin.demo');
+    await t.services.taste.settled('rin.demo');
     const body = (await get()).body;
     expect(body.coverage).toMatchObject({ ms_played: 300_000, features_ms: 0, features_share: 0, tracks: 2, tracks_without_id: 2, genres_ms: 0 });
     expect(body.periods).toEqual([expect.objectContaining({ period: '2024-02', ms: 300_000, energy: null, genres: {} })]);
@@ -127,12 +127,12 @@ describe('taste over time without a feature provider', () => {
     try {
       const agent = await importDemo(t, 'marcus.demo');
       await agent.get('/api/me/history/taste').expect(200);
-      await t.app.locals.services.taste.settled('marcus.demo');
+      await t.services.taste.settled('marcus.demo');
       const body = (await agent.get('/api/me/history/taste').expect(200)).body;
       expect(body.coverage.features_share).toBe(0);
       expect(body.enrichment.note).toMatch(/FEATURES_PROVIDER=none/);
       expect(body.periods.length).toBeGreaterThan(12);
-      const facts = await t.app.locals.services.store.doc.send(
+      const facts = await t.services.store.doc.send(
         new (await import('@aws-sdk/lib-dynamodb')).ScanCommand({ TableName: t.store.tables.catalog, FilterExpression: 'begins_with(artist_id, :p)', ExpressionAttributeValues: { ':p': '#track#' } }),
       );
       expect(facts.Items).toEqual([]);

@@ -1,13 +1,16 @@
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
-import { ConfigError, loadConfig } from '../../src/config';
+import { keptSecret } from '../../src/bootstrap';
+import { ConfigError, loadConfig, readEnvironment, resolveConfig } from '../../src/config';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sda-config-'));
 
 describe('loadConfig', () => {
+  const demoSecret = 'demo-secret-that-is-long-enough-0123456789';
+
   it('defaults to demo mode on 127.0.0.1:5001 with the sandbox URLs and embedded DynamoDB', () => {
-    const c = loadConfig({ DATA_DIR: dataDir });
+    const c = loadConfig({ DATA_DIR: dataDir }, { generatedSecret: demoSecret });
     expect(c.port).toBe(5001);
     expect(c.host).toBe('127.0.0.1');
     expect(c.demoMode).toBe(true);
@@ -16,11 +19,45 @@ describe('loadConfig', () => {
     expect(c.spotify.apiUrl).toBe('http://127.0.0.1:5002/v1');
     expect(c.spotify.clientId).toBe('sandbox-client');
     expect(c.dynamo.embedded).toBe(true);
-    expect(c.sessionSecret.length).toBeGreaterThanOrEqual(32);
+    expect(c.sessionSecret).toBe(demoSecret);
   });
 
-  it('keeps the generated demo secret in DATA_DIR so sessions survive restarts', () => {
-    expect(loadConfig({ DATA_DIR: dataDir }).sessionSecret).toBe(loadConfig({ DATA_DIR: dataDir }).sessionSecret);
+  it('parses without touching the disk: demo mode without SESSION_SECRET leaves the secret to start-up', () => {
+    const dir = path.join(dataDir, 'never-created');
+    const settings = readEnvironment({ DATA_DIR: dir });
+    expect(settings.sessionSecret).toBeUndefined();
+    expect(fs.existsSync(dir)).toBe(false);
+    expect(() => resolveConfig(settings)).toThrow(/SESSION_SECRET/);
+  });
+
+  it('start-up keeps the generated demo secret in DATA_DIR (mode 0600) so sessions survive restarts', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sda-secret-'));
+    const first = keptSecret(dir);
+    expect(first.length).toBeGreaterThanOrEqual(32);
+    expect(keptSecret(dir)).toBe(first);
+    expect(fs.statSync(path.join(dir, 'session-secret')).mode & 0o777).toBe(0o600);
+  });
+
+  it('is frozen after parsing and after resolving', () => {
+    const settings = readEnvironment({ DATA_DIR: dataDir });
+    const c = resolveConfig(settings, { generatedSecret: demoSecret });
+    expect(Object.isFrozen(settings) && Object.isFrozen(settings.spotify)).toBe(true);
+    expect(Object.isFrozen(c) && Object.isFrozen(c.spotify) && Object.isFrozen(c.rateLimits)).toBe(true);
+    expect(() => {
+      (c.spotify as { apiUrl: string }).apiUrl = 'http://evil.example';
+    }).toThrow(TypeError);
+  });
+
+  it('points the default sandbox URLs and the OAuth callback at the ports start-up got for SANDBOX_PORT=0 and PORT=0', () => {
+    const settings = readEnvironment({ DATA_DIR: dataDir, PORT: '0', SANDBOX_PORT: '0', RECCOBEATS_URL: 'https://recco.example' });
+    const c = resolveConfig(settings, { generatedSecret: demoSecret, sandboxUrl: 'http://127.0.0.1:41234', listenUrl: 'http://127.0.0.1:40000' });
+    expect(c.spotify.accountsUrl).toBe('http://127.0.0.1:41234');
+    expect(c.spotify.apiUrl).toBe('http://127.0.0.1:41234/v1');
+    expect(c.genres.musicbrainzUrl).toBe('http://127.0.0.1:41234/musicbrainz');
+    expect(c.features.reccobeatsUrl).toBe('https://recco.example');
+    expect(c.publicUrl).toBe('http://127.0.0.1:40000');
+    expect(c.callbackUrl).toBe('http://127.0.0.1:40000/auth/spotify/callback');
+    expect(settings.spotify.apiUrl).toBe('http://127.0.0.1:0/v1');
   });
 
   it('uses Spotify when credentials are set and then requires SESSION_SECRET', () => {
@@ -47,7 +84,7 @@ describe('loadConfig', () => {
   ])('rejects %j with one line naming the variable', (env, pattern) => {
     let error: unknown;
     try {
-      loadConfig({ DATA_DIR: dataDir, ...env });
+      loadConfig({ DATA_DIR: dataDir, ...env }, { generatedSecret: demoSecret });
     } catch (err) {
       error = err;
     }
@@ -57,7 +94,7 @@ describe('loadConfig', () => {
   });
 
   it('derives URLs from PUBLIC_URL and never leaves a trailing slash', () => {
-    const c = loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: 'https://stats.example.org/' });
+    const c = loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: 'https://stats.example.org/' }, { generatedSecret: demoSecret });
     expect(c.callbackUrl).toBe('https://stats.example.org/auth/spotify/callback');
   });
 });

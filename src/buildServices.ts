@@ -1,0 +1,175 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import { FeatureProviders } from './features/FeatureProviders';
+import { ReccoBeatsFeatureProvider } from './features/ReccoBeatsFeatureProvider';
+import { SpotifyFeatureProvider } from './features/SpotifyFeatureProvider';
+import { GenreService } from './genres/GenreService';
+import { MusicBrainzClient } from './genres/MusicBrainzClient';
+import { Metrics } from './metrics';
+import { TokenCipher } from './security/TokenCipher';
+import { AccountService } from './services/AccountService';
+import { ApiTokenService } from './services/ApiTokenService';
+import { ArtistService } from './services/ArtistService';
+import { BackupService } from './services/BackupService';
+import { CompareService } from './services/CompareService';
+import { DashboardService } from './services/DashboardService';
+import { HistoryImportService } from './services/HistoryImportService';
+import { HistoryStatsService } from './services/HistoryStatsService';
+import { LiveCaptureService, type LiveCaptureOptions } from './services/LiveCaptureService';
+import { ProfileService } from './services/ProfileService';
+import { SearchService } from './services/SearchService';
+import { SettingsService } from './services/SettingsService';
+import { ShareService } from './services/ShareService';
+import { TasteService } from './services/TasteService';
+import { TrackFeatureService } from './services/TrackFeatureService';
+import { ApiProfile } from './spotify/ApiProfile';
+import { DemoExports } from './spotify/DemoExports';
+import { AppTokenSource, SpotifyAccounts } from './spotify/SpotifyAccounts';
+import { SpotifyClient } from './spotify/SpotifyClient';
+import { UserTokens } from './spotify/UserTokenSource';
+import { ApiTokenRepository } from './store/ApiTokenRepository';
+import { ArtistRepository } from './store/ArtistRepository';
+import { CaptureRepository } from './store/CaptureRepository';
+import { DashboardRepository } from './store/DashboardRepository';
+import { DynamoSessionStore } from './store/DynamoSessionStore';
+import { HistoryRepository } from './store/HistoryRepository';
+import { ShareRepository } from './store/ShareRepository';
+import type { Store } from './store/Store';
+import { TrackFactsRepository } from './store/TrackFactsRepository';
+import { UserRepository } from './store/UserRepository';
+
+export interface ServiceDeps {
+  store: Store;
+  logger: Logger;
+  metrics?: Metrics;
+  /** Test knobs: shorter ingest leases, no MusicBrainz pacing, a fast capture scheduler. */
+  tuning?: {
+    leaseMs?: number;
+    musicbrainzIntervalMs?: number;
+    spotifyConcurrency?: number;
+    importRetryMs?: number;
+    /** The compiled parse worker and the smallest file parsed in two halves (tests run from sources). */
+    importParseWorker?: string | null;
+    importParallelMinBytes?: number;
+    capture?: Partial<LiveCaptureOptions>;
+  };
+}
+
+/** Every service and repository of the app, built once by `buildServices`; routers take the few they use. */
+export interface Services {
+  config: Config;
+  store: Store;
+  metrics: Metrics;
+  users: UserRepository;
+  spotify: SpotifyClient;
+  accounts: SpotifyAccounts;
+  userTokens: UserTokens;
+  profiles: ProfileService;
+  apiProfile: ApiProfile;
+  artists: ArtistService;
+  search: SearchService;
+  dashboard: DashboardService;
+  apiTokens: ApiTokenService;
+  historyImports: HistoryImportService;
+  historyStats: HistoryStatsService;
+  taste: TasteService;
+  backups: BackupService;
+  capture: LiveCaptureService;
+  account: AccountService;
+  shares: ShareService;
+  compare: CompareService;
+  settings: SettingsService;
+  demoExports: DemoExports;
+  sessions: DynamoSessionStore;
+}
+
+/**
+ * The composition root: the one place that builds services and repositories and wires them to
+ * each other. Routes, bootstrap and tests receive what it returns; nothing else constructs a service.
+ */
+export function buildServices(config: Config, { store, logger, metrics = new Metrics(), tuning = {} }: ServiceDeps): Services {
+  const cipher = new TokenCipher([config.sessionSecret, ...config.previousSecrets]);
+  const users = new UserRepository(store, cipher);
+  const spotify = new SpotifyClient(config.spotify.apiUrl, { metrics, concurrency: tuning.spotifyConcurrency });
+  const accounts = new SpotifyAccounts(config.spotify.accountsUrl, config.spotify.clientId, config.spotify.clientSecret, metrics);
+  const userTokens = new UserTokens(users, accounts);
+  const profiles = new ProfileService(users, spotify, userTokens);
+  const appAuth = new AppTokenSource(accounts);
+  const apiProfile = new ApiProfile(config.spotify.profile);
+  const artistRepo = new ArtistRepository(store);
+  const features = new FeatureProviders(
+    config.features.provider,
+    new SpotifyFeatureProvider(spotify, appAuth),
+    new ReccoBeatsFeatureProvider(config.features.reccobeatsUrl, { metrics, concurrency: tuning.spotifyConcurrency }),
+  );
+  const musicbrainz = new MusicBrainzClient(config.genres.musicbrainzUrl, { metrics, minIntervalMs: tuning.musicbrainzIntervalMs ?? config.genres.musicbrainzIntervalMs });
+  const genres = new GenreService(config.genres.provider, musicbrainz, artistRepo);
+  const artists = new ArtistService({
+    spotify, appAuth, profile: apiProfile, features, genres, repo: artistRepo,
+    artistTtlSeconds: config.artistTtlSeconds, leaseMs: tuning.leaseMs ?? config.ingestLeaseSeconds * 1000, logger,
+  });
+  const search = new SearchService(spotify, appAuth, apiProfile);
+  const dashboardRepo = new DashboardRepository(store);
+  const dashboard = new DashboardService({
+    spotify, userTokens, appAuth, genres, profile: apiProfile, repo: dashboardRepo, cacheSeconds: config.dashboardCacheSeconds, logger,
+    features: new TrackFeatureService(artistRepo, features, apiProfile, spotify, appAuth),
+  });
+  const apiTokens = new ApiTokenService(new ApiTokenRepository(store));
+  const historyRepo = new HistoryRepository(store);
+  const historyStats = new HistoryStatsService(historyRepo, async (userId) => profiles.user(userId));
+  const backups = new BackupService({ history: historyRepo, users, dashboard: dashboardRepo });
+  const historyImports = new HistoryImportService(historyRepo, {
+    uploadDir: path.join(config.dataDir, 'uploads'),
+    logger,
+    staleMs: config.historyJobStaleSeconds * 1000,
+    retryBaseMs: tuning.importRetryMs,
+    parseWorker: tuning.importParseWorker,
+    parallelMinBytes: tuning.importParallelMinBytes,
+    onImported: (userId) => historyStats.forget(userId),
+    onRestore: (userId, extras) => backups.applyExtras(userId, extras),
+  });
+  const taste = new TasteService({
+    stats: historyStats, facts: new TrackFactsRepository(store), providers: features, profile: apiProfile, search, genreService: genres, logger,
+  });
+  const captureRepo = new CaptureRepository(store);
+  const capture = buildCaptureService(config, { store, captureRepo, historyRepo, historyImports, historyStats, spotify, userTokens }, { logger, ...tuning.capture });
+  const shareRepo = new ShareRepository(store);
+  const shares = new ShareService(shareRepo, users, historyStats, config.publicUrl);
+  const account = new AccountService({
+    store,
+    shares: shareRepo,
+    capture: captureRepo,
+    forget: (userId) => {
+      historyStats.forget(userId);
+      taste.forget(userId);
+    },
+  });
+  const compare = new CompareService({ artists, dashboard, profiles });
+  const settings = new SettingsService({ apiTokens, shares, capture });
+  const demoExports = new DemoExports(config.spotify.accountsUrl);
+  const sessions = new DynamoSessionStore(store);
+  return {
+    config, store, metrics, sessions, users, spotify, accounts, userTokens, profiles, apiProfile, artists, search, dashboard, apiTokens,
+    historyImports, historyStats, taste, backups, capture, account, shares, compare, settings, demoExports,
+  };
+}
+
+/** The live-capture service over the app's parts; tests build extra ones with a fast scheduler. */
+export function buildCaptureService(
+  config: Config,
+  p: Pick<Services, 'store' | 'historyImports' | 'historyStats' | 'spotify' | 'userTokens'> & { captureRepo?: CaptureRepository; historyRepo?: HistoryRepository },
+  opts: Partial<LiveCaptureOptions> = {},
+): LiveCaptureService {
+  return new LiveCaptureService(
+    {
+      repo: p.captureRepo ?? new CaptureRepository(p.store),
+      history: p.historyRepo ?? new HistoryRepository(p.store),
+      importWriting: (userId) => p.historyImports.writing(userId),
+      spotify: p.spotify,
+      userTokens: p.userTokens,
+      onHistoryChanged: (userId) => p.historyStats.forget(userId),
+    },
+    { intervalMs: config.capture.intervalMinutes * 60_000, tickMs: config.capture.tickSeconds * 1000, ...opts },
+  );
+}
