@@ -5,7 +5,7 @@ import { Strategy as SpotifyStrategy } from 'passport-spotify';
 import type { Config } from '../config';
 import type { UserRepository } from '../store/UserRepository';
 
-/** Scopes the dashboard and history need (SPOTIFY.md "OAuth"). */
+/** Scopes the dashboard and history need. */
 export const SCOPES = ['user-read-private', 'user-read-email', 'user-top-read', 'user-read-recently-played'];
 
 export interface SessionUser {

@@ -8,7 +8,7 @@ import { requireLogin } from './pages';
 const enabledBody = z.object({ enabled: z.boolean() });
 const enabledForm = z.object({ enabled: z.enum(['true', 'false', 'on', 'off']) });
 
-/** Live capture of recently played tracks into the history store (issue #7, item 3). */
+/** Live capture of recently played tracks into the history store. */
 export function captureRouter(services: Pick<Services, 'capture' | 'apiTokens'>): Router {
   const { capture } = services;
   const router = Router();

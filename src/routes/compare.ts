@@ -37,7 +37,7 @@ function parseCompare(query: unknown): CompareRequest {
 
 const wantsTaste = (req: Request) => req.query.me === '1' || req.query.me === 'true';
 
-/** Compare two artists, or your taste with an artist (issue #7, item 2). */
+/** Compare two artists, or your taste with an artist. */
 export function compareRouter(services: Pick<Services, 'compare' | 'apiTokens'>): Router {
   const router = Router();
   const { compare } = services;

@@ -13,7 +13,7 @@ function parseYear(body: unknown): string {
   return parsed.data.year;
 }
 
-/** Public, revocable yearly summary links with an Open Graph image (issue #7, item 7). */
+/** Public, revocable yearly summary links with an Open Graph image. */
 export function shareRouter(services: Pick<Services, 'shares' | 'apiTokens'>): Router {
   const { shares } = services;
   const router = Router();
