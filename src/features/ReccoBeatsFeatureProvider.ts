@@ -1,5 +1,5 @@
 import type { Metrics } from '../metrics';
-import { SpotifyHttp } from '../spotify/SpotifyHttp';
+import { SpotifyHttp } from '../upstream/UpstreamHttp';
 import { parseFeatures, type FeatureProvider, type TrackFeatures } from './FeatureProvider';
 
 /** ReccoBeats accepts this many Spotify track ids per `GET /v1/audio-features` request. */

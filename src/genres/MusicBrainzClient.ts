@@ -1,6 +1,6 @@
 import { UpstreamNotFound } from '../errors';
 import type { Metrics } from '../metrics';
-import { SpotifyHttp } from '../spotify/SpotifyHttp';
+import { SpotifyHttp } from '../upstream/UpstreamHttp';
 import { Limiter } from '../util/Limiter';
 import { sleep } from '../util/sleep';
 

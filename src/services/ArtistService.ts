@@ -6,7 +6,7 @@ import type { FeatureProviders } from '../features/FeatureProviders';
 import type { GenreService } from '../genres/GenreService';
 import type { ApiProfile } from '../spotify/ApiProfile';
 import type { SpotifyClient } from '../spotify/SpotifyClient';
-import type { TokenSource } from '../spotify/SpotifyHttp';
+import type { TokenSource } from '../upstream/UpstreamHttp';
 import type { AlbumRecord, ArtistRecord, ArtistRepository, ArtistSnapshot, CatalogEntry, TrackRecord } from '../store/ArtistRepository';
 import { BatchWriter, FeatureBatcher } from './IngestPipeline';
 import { LruCache } from '../util/LruCache';

@@ -3,7 +3,7 @@ import type { TrackFeatures } from '../features/FeatureProvider';
 import type { GenreService } from '../genres/GenreService';
 import type { ApiProfile } from '../spotify/ApiProfile';
 import { TIME_RANGES, type SpotifyClient, type TimeRange } from '../spotify/SpotifyClient';
-import type { TokenSource } from '../spotify/SpotifyHttp';
+import type { TokenSource } from '../upstream/UpstreamHttp';
 import type { UserTokens } from '../spotify/UserTokenSource';
 import type { DailySnapshot, DashboardRepository } from '../store/DashboardRepository';
 import type { User } from '../store/UserRepository';

@@ -1,7 +1,7 @@
 import { BadRequest } from '../errors';
 import type { ApiProfile } from '../spotify/ApiProfile';
 import type { SpotifyClient } from '../spotify/SpotifyClient';
-import type { TokenSource } from '../spotify/SpotifyHttp';
+import type { TokenSource } from '../upstream/UpstreamHttp';
 
 export interface ArtistHit {
   id: string;

@@ -1,6 +1,6 @@
 import { UpstreamForbidden } from '../errors';
 import type { Metrics } from '../metrics';
-import { SpotifyHttp, type RetryPolicy, type TokenSource } from './SpotifyHttp';
+import { SpotifyHttp, type RetryPolicy, type TokenSource } from '../upstream/UpstreamHttp';
 
 export type TimeRange = 'short_term' | 'medium_term' | 'long_term';
 export const TIME_RANGES: readonly TimeRange[] = ['short_term', 'medium_term', 'long_term'];

@@ -3,7 +3,7 @@ import { RateLimited, UpstreamError, UpstreamForbidden, UpstreamNotFound } from 
 import type { Metrics } from '../metrics';
 import { Limiter } from '../util/Limiter';
 import { sleep } from '../util/sleep';
-import { endpointTemplate } from './endpoint';
+import { endpointTemplate } from '../spotify/endpoint';
 
 export interface TokenSource {
   /** A valid access token (refreshed when close to expiry). */

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RateLimited, UpstreamError, UpstreamForbidden, UpstreamNotFound } from '../../src/errors';
-import { SpotifyHttp, type TokenSource } from '../../src/spotify/SpotifyHttp';
+import { SpotifyHttp, type TokenSource } from '../../src/upstream/UpstreamHttp';
 
 /** A real HTTP server whose answers are scripted per request, to exercise the retry policy. */
 function scriptedServer(script: ((req: http.IncomingMessage, res: http.ServerResponse) => void)[]) {
