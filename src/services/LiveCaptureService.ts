@@ -103,7 +103,7 @@ export function nextSlot(scheduled: number, intervalMs: number, now: number): nu
  * One scheduler runs across all processes: each tick takes (or renews) a DynamoDB lease; only the
  * holder polls. Each due run is also claimed per user (conditional update of next_run_at), so a
  * lease lost mid-tick still never polls a user twice for one slot. Polls share the app's
- * SpotifyHttp, whose 429 handling pauses every caller for Retry-After.
+ * UpstreamHttp, whose 429 handling pauses every caller for Retry-After.
  */
 export class LiveCaptureService {
   readonly owner = `${os.hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;

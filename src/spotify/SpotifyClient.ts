@@ -1,6 +1,6 @@
 import { UpstreamForbidden } from '../errors';
 import type { Metrics } from '../metrics';
-import { SpotifyHttp, type RetryPolicy, type TokenSource } from '../upstream/UpstreamHttp';
+import { UpstreamHttp, type RetryPolicy, type TokenSource } from '../upstream/UpstreamHttp';
 
 export type TimeRange = 'short_term' | 'medium_term' | 'long_term';
 export const TIME_RANGES: readonly TimeRange[] = ['short_term', 'medium_term', 'long_term'];
@@ -10,10 +10,10 @@ export const TIME_RANGES: readonly TimeRange[] = ['short_term', 'medium_term', '
  * popularity, followers, label...), so callers treat those fields as optional.
  */
 export class SpotifyClient {
-  readonly http: SpotifyHttp;
+  readonly http: UpstreamHttp;
 
   constructor(apiUrl: string, opts: { metrics?: Metrics; concurrency?: number; retry?: Partial<RetryPolicy> } = {}) {
-    this.http = new SpotifyHttp(apiUrl, { service: 'Spotify', ...opts });
+    this.http = new UpstreamHttp(apiUrl, { service: 'Spotify', ...opts });
   }
 
   /** One batch request tells the API profile: 200 with Extended Quota, 403 in Development Mode. */
