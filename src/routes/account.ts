@@ -3,8 +3,7 @@ import { Router, type Response } from 'express';
 import type { Services } from '../app';
 import { BadRequest } from '../errors';
 import { AccountService } from '../services/AccountService';
-import { CaptureRepository } from '../store/CaptureRepository';
-import { ShareRepository } from '../store/ShareRepository';
+import { AccountRepository } from '../store/AccountRepository';
 import { apiUser } from './authn';
 import { requireLogin } from './pages';
 
@@ -15,9 +14,7 @@ import { requireLogin } from './pages';
 export function accountRouter(services: Services): Router {
   const { store, backups } = services;
   const accounts = new AccountService({
-    store,
-    shares: new ShareRepository(store),
-    capture: new CaptureRepository(store),
+    accounts: new AccountRepository(store),
     forget: (userId) => {
       services.historyStats.forget(userId);
       services.taste.forget(userId);
