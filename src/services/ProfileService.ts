@@ -1,4 +1,5 @@
 import { NotFound } from '../errors';
+import { toSpotifyProfile } from '../spotify/mappers';
 import type { SpotifyClient } from '../spotify/SpotifyClient';
 import type { UserTokens } from '../spotify/UserTokenSource';
 import type { User, UserRepository } from '../store/UserRepository';
@@ -29,14 +30,6 @@ export class ProfileService {
 
   async liveProfile(userId: string): Promise<Profile> {
     const me = await this.spotify.me(this.tokens.forUser(userId));
-    const extra = me as { product?: string; country?: string };
-    return {
-      id: userId,
-      displayName: me.display_name || me.id,
-      imageUrl: me.images?.[0]?.url ?? null,
-      product: extra.product ?? null,
-      country: extra.country ?? null,
-      spotifyUrl: me.external_urls?.spotify ?? null,
-    };
+    return { id: userId, ...toSpotifyProfile(me) };
   }
 }

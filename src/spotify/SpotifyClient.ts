@@ -81,7 +81,17 @@ export class SpotifyClient {
     return this.http.get('/me/top/tracks', { time_range: range, limit }, auth);
   }
 
-  recentlyPlayed(limit: number, auth: TokenSource): Promise<SpotifyApi.UsersRecentlyPlayedTracksResponse> {
-    return this.http.get('/me/player/recently-played', { limit }, auth);
+  /**
+   * The last plays (Spotify keeps 50), newest first. `after` / `before` are Unix ms cursors
+   * (Spotify accepts one of them, not both); `next` pages on from `after`.
+   */
+  recentlyPlayed(
+    page: { limit: number; after?: number; before?: number },
+    auth: TokenSource,
+  ): Promise<SpotifyApi.UsersRecentlyPlayedTracksResponse> {
+    const params: Record<string, unknown> = { limit: page.limit };
+    if (page.after !== undefined) params.after = page.after;
+    if (page.before !== undefined) params.before = page.before;
+    return this.http.get('/me/player/recently-played', params, auth);
   }
 }
