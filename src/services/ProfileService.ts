@@ -1,17 +1,12 @@
 import { NotFound } from '../errors';
-import { toSpotifyProfile } from '../spotify/mappers';
+import { toSpotifyProfile, type SpotifyProfile } from '../spotify/mappers';
 import type { SpotifyClient } from '../spotify/SpotifyClient';
 import type { UserTokens } from '../spotify/UserTokenSource';
 import type { User, UserRepository } from '../store/UserRepository';
 
-export interface Profile {
+/** The person's live Spotify profile, under the app's user id. */
+export interface Profile extends SpotifyProfile {
   id: string;
-  displayName: string;
-  imageUrl: string | null;
-  /** null when the API profile does not give it (Development Mode drops product and country). */
-  product: string | null;
-  country: string | null;
-  spotifyUrl: string | null;
 }
 
 /** The logged-in person's Spotify profile, read live (which also proves the token still works). */
