@@ -28,6 +28,7 @@ import { DemoExports } from './spotify/DemoExports';
 import { AppTokenSource, SpotifyAccounts } from './spotify/SpotifyAccounts';
 import { SpotifyClient } from './spotify/SpotifyClient';
 import { UserTokens } from './spotify/UserTokenSource';
+import { AccountRepository } from './store/AccountRepository';
 import { ApiTokenRepository } from './store/ApiTokenRepository';
 import { ArtistRepository } from './store/ArtistRepository';
 import { CaptureRepository } from './store/CaptureRepository';
@@ -137,9 +138,7 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
   const shareRepo = new ShareRepository(store);
   const shares = new ShareService(shareRepo, users, historyStats, config.publicUrl);
   const account = new AccountService({
-    store,
-    shares: shareRepo,
-    capture: captureRepo,
+    accounts: new AccountRepository(store),
     forget: (userId) => {
       historyStats.forget(userId);
       taste.forget(userId);

@@ -1,5 +1,5 @@
 import type { Metrics } from '../metrics';
-import { SpotifyHttp } from '../spotify/SpotifyHttp';
+import { UpstreamHttp } from '../upstream/UpstreamHttp';
 import { parseFeatures, type FeatureProvider, type TrackFeatures } from './FeatureProvider';
 
 /** ReccoBeats accepts this many Spotify track ids per `GET /v1/audio-features` request. */
@@ -15,10 +15,10 @@ const SPOTIFY_TRACK_URL = /^https:\/\/open\.spotify\.com\/track\/([0-9A-Za-z]{22
 export class ReccoBeatsFeatureProvider implements FeatureProvider {
   readonly name = 'reccobeats' as const;
   readonly batchSize = RECCOBEATS_BATCH;
-  private readonly http: SpotifyHttp;
+  private readonly http: UpstreamHttp;
 
   constructor(baseUrl: string, opts: { metrics?: Metrics; concurrency?: number } = {}) {
-    this.http = new SpotifyHttp(`${baseUrl}/v1`, { service: 'ReccoBeats', metrics: opts.metrics, concurrency: opts.concurrency ?? 4 });
+    this.http = new UpstreamHttp(`${baseUrl}/v1`, { service: 'ReccoBeats', metrics: opts.metrics, concurrency: opts.concurrency ?? 4 });
   }
 
   async fetchBatch(ids: string[]): Promise<Map<string, TrackFeatures>> {

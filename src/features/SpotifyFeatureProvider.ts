@@ -1,5 +1,5 @@
 import type { SpotifyClient } from '../spotify/SpotifyClient';
-import type { TokenSource } from '../spotify/SpotifyHttp';
+import type { TokenSource } from '../upstream/UpstreamHttp';
 import { parseFeatures, type FeatureProvider, type TrackFeatures } from './FeatureProvider';
 
 /** Spotify's own /audio-features (100 ids a request). Restricted for apps created after Nov 2024: 403. */

@@ -1,6 +1,6 @@
 import { UpstreamNotFound } from '../errors';
 import type { Metrics } from '../metrics';
-import { SpotifyHttp } from '../spotify/SpotifyHttp';
+import { UpstreamHttp } from '../upstream/UpstreamHttp';
 import { Limiter } from '../util/Limiter';
 import { sleep } from '../util/sleep';
 
@@ -14,7 +14,7 @@ export interface WeightedGenre {
  * per second per client and wants a descriptive User-Agent; both are enforced here for all callers.
  */
 export class MusicBrainzClient {
-  private readonly http: SpotifyHttp;
+  private readonly http: UpstreamHttp;
   private readonly gate = new Limiter(1);
   private lastRequestAt = 0;
 
@@ -22,7 +22,7 @@ export class MusicBrainzClient {
     baseUrl: string,
     private readonly opts: { metrics?: Metrics; minIntervalMs?: number; userAgent?: string } = {},
   ) {
-    this.http = new SpotifyHttp(`${baseUrl}/ws/2`, {
+    this.http = new UpstreamHttp(`${baseUrl}/ws/2`, {
       service: 'MusicBrainz',
       metrics: opts.metrics,
       concurrency: 1,

@@ -5,8 +5,9 @@ import { NO_FEATURES } from '../features/FeatureProvider';
 import type { FeatureProviders } from '../features/FeatureProviders';
 import type { GenreService } from '../genres/GenreService';
 import type { ApiProfile } from '../spotify/ApiProfile';
+import { toAlbumRecord, toArtistFacts, toCatalogTrack } from '../spotify/mappers';
 import type { SpotifyClient } from '../spotify/SpotifyClient';
-import type { TokenSource } from '../spotify/SpotifyHttp';
+import type { TokenSource } from '../upstream/UpstreamHttp';
 import type { AlbumRecord, ArtistRecord, ArtistRepository, ArtistSnapshot, CatalogEntry, TrackRecord } from '../store/ArtistRepository';
 import { BatchWriter, FeatureBatcher } from './IngestPipeline';
 import { LruCache } from '../util/LruCache';
@@ -236,7 +237,8 @@ export class ArtistService {
       const [artist, profile] = await Promise.all([artistP, this.o.profile.resolve(() => spotify.batchEndpointsAvailable(id, appAuth))]);
       await repo.beginIngest(id, generation, startedAt, artist.name);
       begun = true;
-      const genresP = this.o.genres.genresFor(id, artist.genres);
+      const facts = toArtistFacts(artist);
+      const genresP = this.o.genres.genresFor(id, facts.genres ?? undefined);
       genresP.catch(() => undefined);
 
       const writer = new BatchWriter<CatalogEntry>((items) => repo.writeItems(id, artist.name, generation, items));
@@ -264,7 +266,7 @@ export class ArtistService {
         for (const page of await this.extraTrackPages(album)) items.push(...page);
         trackCount += items.length;
         progress.tracks = trackCount;
-        features.add(items.map((t) => toTrackRecord(t, album)));
+        features.add(items.map((t): TrackRecord => ({ ...toCatalogTrack(t, album), ...NO_FEATURES })));
       };
       await this.albumDetails(albumIds, profile, progress, onAlbum);
       progress.phase = 'features';
@@ -281,13 +283,13 @@ export class ArtistService {
         : features.note;
       const record: Omit<ArtistRecord, 'status' | 'complete_generation' | 'error'> = {
         id,
-        name: artist.name,
+        name: facts.name,
         genres: genres.genres,
         genres_source: genres.source,
-        popularity: typeof artist.popularity === 'number' ? artist.popularity : null,
-        followers: typeof artist.followers?.total === 'number' ? artist.followers.total : null,
-        image: artist.images?.[0]?.url ?? null,
-        spotify_url: artist.external_urls?.spotify ?? null,
+        popularity: facts.popularity,
+        followers: facts.followers,
+        image: facts.image,
+        spotify_url: facts.spotify_url,
         ingest_generation: generation,
         started_at: startedAt,
         finished_at: finishedAt,
@@ -381,43 +383,6 @@ export class ArtistService {
       offsets.map(async (offset) => (await this.o.spotify.albumTracks(album.id, { limit: TRACK_PAGE, offset }, this.o.appAuth)).items),
     );
   }
-}
-
-function toAlbumRecord(a: SpotifyApi.AlbumObjectFull): AlbumRecord {
-  const extra = a as { label?: string; popularity?: number };
-  return {
-    id: a.id,
-    name: a.name,
-    album_type: a.album_type,
-    release_date: a.release_date,
-    release_date_precision: a.release_date_precision,
-    total_tracks: a.total_tracks ?? a.tracks.total,
-    label: typeof extra.label === 'string' ? extra.label : null,
-    popularity: typeof extra.popularity === 'number' ? extra.popularity : null,
-    image: a.images?.[0]?.url ?? null,
-    spotify_url: a.external_urls?.spotify ?? null,
-  };
-}
-
-function toTrackRecord(t: SpotifyApi.TrackObjectSimplified, album: SpotifyApi.AlbumObjectFull): TrackRecord {
-  const popularity = (t as { popularity?: number }).popularity;
-  return {
-    id: t.id,
-    name: t.name,
-    album_id: album.id,
-    album_name: album.name,
-    album_type: album.album_type,
-    release_date: album.release_date,
-    disc_number: t.disc_number,
-    track_number: t.track_number,
-    duration_ms: t.duration_ms,
-    explicit: Boolean(t.explicit),
-    // Simplified tracks (the album listing) carry no popularity; it is not invented.
-    popularity: typeof popularity === 'number' ? popularity : null,
-    artists: (t.artists ?? []).map((ar) => ar.name),
-    spotify_url: t.external_urls?.spotify ?? null,
-    ...NO_FEATURES,
-  };
 }
 
 function toView(snap: ArtistSnapshot): ArtistView {

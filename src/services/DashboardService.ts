@@ -3,7 +3,8 @@ import type { TrackFeatures } from '../features/FeatureProvider';
 import type { GenreService } from '../genres/GenreService';
 import type { ApiProfile } from '../spotify/ApiProfile';
 import { TIME_RANGES, type SpotifyClient, type TimeRange } from '../spotify/SpotifyClient';
-import type { TokenSource } from '../spotify/SpotifyHttp';
+import { toArtistCard, toArtistLite, toRecentPlay, toTrackLite, type ArtistLite, type RecentPlay, type TrackLite } from '../spotify/mappers';
+import type { TokenSource } from '../upstream/UpstreamHttp';
 import type { UserTokens } from '../spotify/UserTokenSource';
 import type { DailySnapshot, DashboardRepository } from '../store/DashboardRepository';
 import type { User } from '../store/UserRepository';
@@ -17,6 +18,7 @@ export const RANGE_LABELS: Record<TimeRange, string> = {
 };
 
 const TOP_LIMIT = 50;
+const RECENT_LIMIT = 50;
 /** How long a first dashboard waits for MusicBrainz genre lookups before showing what it has. */
 const GENRE_BUDGET_MS = 4000;
 /** A summary with genre lookups still running is kept only briefly, so the next load shows more. */
@@ -24,24 +26,7 @@ const PARTIAL_TTL_SECONDS = 30;
 /** The taste radar averages these (all 0–1). */
 export const TASTE_FEATURES = ['energy', 'danceability', 'valence', 'acousticness', 'instrumentalness', 'speechiness', 'liveness'] as const;
 
-export interface ArtistLite {
-  rank: number;
-  id: string;
-  name: string;
-  image: string | null;
-  genres: string[];
-  popularity: number | null;
-}
-
-export interface TrackLite {
-  rank: number;
-  id: string;
-  name: string;
-  artists: { id: string; name: string }[];
-  album: { id: string; name: string; image: string | null; release_date: string };
-  duration_ms: number;
-  popularity: number | null;
-}
+export type { ArtistLite, RecentPlay, TrackLite } from '../spotify/mappers';
 
 export interface RangeSummary {
   label: string;
@@ -53,11 +38,6 @@ export interface RangeSummary {
   decades: { decade: string; tracks: number }[];
   /** 0 (niche) – 100 (mainstream): mean popularity of top artists and tracks; null when the profile gives none. */
   mainstream: number | null;
-}
-
-export interface RecentPlay {
-  played_at: string;
-  track: Omit<TrackLite, 'rank'>;
 }
 
 export interface Movement {
@@ -133,7 +113,7 @@ export class DashboardService {
           return { range, artists: artists.items, tracks: tracks.items };
         }),
       ),
-      spotify.recentlyPlayed(50, auth),
+      spotify.recentlyPlayed({ limit: RECENT_LIMIT }, auth),
     ]);
 
     // Genres: from the artist objects when Spotify gives them, otherwise MusicBrainz (cached).
@@ -185,7 +165,7 @@ export class DashboardService {
       user: { id: user.id, display_name: user.displayName, image: user.imageUrl },
       api_profile: this.d.profile.known ?? null,
       ranges,
-      recent: recent.items.map((p) => ({ played_at: p.played_at, track: withoutRank(toTrackLite(p.track as SpotifyApi.TrackObjectFull, 0)) })),
+      recent: recent.items.map(toRecentPlay),
       genres: {
         method: GENRE_WEIGHTING,
         source: sources.size === 0 ? 'none' : sources.size > 1 ? 'mixed' : ([...sources][0] as 'spotify' | 'musicbrainz'),
@@ -235,7 +215,7 @@ export class DashboardService {
             const res = await this.d.spotify.searchArtists(q, pageLimit, this.d.appAuth, page * pageLimit);
             total = res.artists?.total ?? 0;
             for (const a of res.artists?.items ?? []) {
-              if (!exclude.has(a.id) && artists.length < 6) artists.push({ id: a.id, name: a.name, image: image(a.images) });
+              if (!exclude.has(a.id) && artists.length < 6) artists.push(toArtistCard(a));
             }
           }
           return { genre: g.name, artists };
@@ -283,33 +263,6 @@ export class DashboardService {
       rank_changes: rankChanges,
     };
   }
-}
-
-function image(images: SpotifyApi.ImageObject[] | undefined): string | null {
-  if (!images?.length) return null;
-  // Spotify lists images largest first; the second is about 300 px, enough for cards.
-  return images[Math.min(1, images.length - 1)].url;
-}
-
-function toArtistLite(a: SpotifyApi.ArtistObjectFull, rank: number, genres: string[]): ArtistLite {
-  return { rank, id: a.id, name: a.name, image: image(a.images), genres, popularity: typeof a.popularity === 'number' ? a.popularity : null };
-}
-
-function toTrackLite(t: SpotifyApi.TrackObjectFull, rank: number): TrackLite {
-  return {
-    rank,
-    id: t.id,
-    name: t.name,
-    artists: (t.artists ?? []).map((a) => ({ id: a.id, name: a.name })),
-    album: { id: t.album?.id ?? '', name: t.album?.name ?? '', image: image(t.album?.images), release_date: t.album?.release_date ?? '' },
-    duration_ms: t.duration_ms,
-    popularity: typeof t.popularity === 'number' ? t.popularity : null,
-  };
-}
-
-function withoutRank(t: TrackLite): Omit<TrackLite, 'rank'> {
-  const { rank: _rank, ...rest } = t;
-  return rest;
 }
 
 function taste(list: TrackFeatures[]): RangeSummary['taste'] {

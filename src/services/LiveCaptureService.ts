@@ -3,6 +3,7 @@ import os from 'node:os';
 import pino, { type Logger } from 'pino';
 import { AppError, RateLimited, ReauthRequired } from '../errors';
 import type { Play } from '../history/formats';
+import { playFromRecent } from '../spotify/mappers';
 import type { SpotifyClient } from '../spotify/SpotifyClient';
 import type { UserTokens } from '../spotify/UserTokenSource';
 import type { CaptureRepository, CaptureState, DueUser } from '../store/CaptureRepository';
@@ -19,7 +20,6 @@ const MANUAL_COOLDOWN_MS = 30_000;
 const STOP_WAIT_MS = 5_000;
 /** A user enrolled in this process is looked at again after this long (an account deleted and created anew). */
 const ENROLLED_RECHECK_MS = 3600_000;
-const TRACK_ID = /^[0-9A-Za-z]{22}$/;
 
 export interface LiveCaptureOptions {
   /** Time between two polls of one user (CAPTURE_INTERVAL_MINUTES). */
@@ -68,30 +68,6 @@ export interface CaptureView {
   next_run_at: string | null;
 }
 
-/** One recently-played entry as a history play. played_at is the END of the play (as in the export). */
-export function playFromRecent(item: SpotifyApi.PlayHistoryObject | null | undefined): Play | null {
-  const track = item?.track;
-  const ts = Date.parse(String(item?.played_at ?? ''));
-  if (!track || (track.type && track.type !== 'track') || typeof track.name !== 'string' || !track.name || !Number.isFinite(ts)) return null;
-  const duration = typeof track.duration_ms === 'number' && Number.isFinite(track.duration_ms) ? Math.round(track.duration_ms) : 0;
-  return {
-    ts,
-    kind: 'music',
-    name: track.name,
-    artist: track.artists?.[0]?.name || 'Unknown artist',
-    album: track.album?.name || null,
-    trackId: typeof track.id === 'string' && TRACK_ID.test(track.id) ? track.id : null,
-    // The API does not say whether a play was partial: count the whole track.
-    ms: Math.min(Math.max(duration, 0), 24 * 3600_000),
-    skipped: null,
-    shuffle: null,
-    offline: null,
-    incognito: null,
-    platform: 'spotify-api',
-    country: null,
-  };
-}
-
 /** The first slot after `now` that is a whole number of intervals after `scheduled` (keeps each user's phase). */
 export function nextSlot(scheduled: number, intervalMs: number, now: number): number {
   const k = Math.max(1, Math.floor((now - scheduled) / intervalMs) + 1);
@@ -103,7 +79,7 @@ export function nextSlot(scheduled: number, intervalMs: number, now: number): nu
  * One scheduler runs across all processes: each tick takes (or renews) a DynamoDB lease; only the
  * holder polls. Each due run is also claimed per user (conditional update of next_run_at), so a
  * lease lost mid-tick still never polls a user twice for one slot. Polls share the app's
- * SpotifyHttp, whose 429 handling pauses every caller for Retry-After.
+ * UpstreamHttp, whose 429 handling pauses every caller for Retry-After.
  */
 export class LiveCaptureService {
   readonly owner = `${os.hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
@@ -240,9 +216,7 @@ export class LiveCaptureService {
       let cursor = state.cursor;
       let fetched = 0;
       for (let page = 0; page < MAX_PAGES; page++) {
-        const params: Record<string, unknown> = { limit: PAGE_LIMIT };
-        if (cursor !== null) params.after = cursor;
-        const answer = await this.d.spotify.http.get<SpotifyApi.UsersRecentlyPlayedTracksResponse>('/me/player/recently-played', params, auth);
+        const answer = await this.d.spotify.recentlyPlayed({ limit: PAGE_LIMIT, after: cursor ?? undefined }, auth);
         const items = Array.isArray(answer?.items) ? answer.items : [];
         fetched += items.length;
         const before = cursor;

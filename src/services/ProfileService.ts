@@ -1,17 +1,13 @@
 import { NotFound } from '../errors';
 import type { CountingRules } from '../history/countingRules';
+import { toSpotifyProfile, type SpotifyProfile } from '../spotify/mappers';
 import type { SpotifyClient } from '../spotify/SpotifyClient';
 import type { UserTokens } from '../spotify/UserTokenSource';
 import type { User, UserRepository } from '../store/UserRepository';
 
-export interface Profile {
+/** The person's live Spotify profile, under the app's user id. */
+export interface Profile extends SpotifyProfile {
   id: string;
-  displayName: string;
-  imageUrl: string | null;
-  /** null when the API profile does not give it (Development Mode drops product and country). */
-  product: string | null;
-  country: string | null;
-  spotifyUrl: string | null;
 }
 
 /** The logged-in person's Spotify profile, read live (which also proves the token still works). */
@@ -38,14 +34,6 @@ export class ProfileService {
 
   async liveProfile(userId: string): Promise<Profile> {
     const me = await this.spotify.me(this.tokens.forUser(userId));
-    const extra = me as { product?: string; country?: string };
-    return {
-      id: userId,
-      displayName: me.display_name || me.id,
-      imageUrl: me.images?.[0]?.url ?? null,
-      product: extra.product ?? null,
-      country: extra.country ?? null,
-      spotifyUrl: me.external_urls?.spotify ?? null,
-    };
+    return { id: userId, ...toSpotifyProfile(me) };
   }
 }

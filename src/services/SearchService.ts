@@ -1,17 +1,10 @@
 import { BadRequest } from '../errors';
 import type { ApiProfile } from '../spotify/ApiProfile';
+import { toArtistHit, type ArtistHit } from '../spotify/mappers';
 import type { SpotifyClient } from '../spotify/SpotifyClient';
-import type { TokenSource } from '../spotify/SpotifyHttp';
+import type { TokenSource } from '../upstream/UpstreamHttp';
 
-export interface ArtistHit {
-  id: string;
-  name: string;
-  /** [] when Spotify gives none (Development Mode drops genres). */
-  genres: string[];
-  popularity: number | null;
-  followers: number | null;
-  image: string | null;
-}
+export type { ArtistHit } from '../spotify/mappers';
 
 export const MAX_QUERY = 100;
 
@@ -39,14 +32,7 @@ export class SearchService {
       for (const a of p.artists?.items ?? []) {
         if (seen.has(a.id)) continue;
         seen.add(a.id);
-        hits.push({
-          id: a.id,
-          name: a.name,
-          genres: Array.isArray(a.genres) ? a.genres : [],
-          popularity: typeof a.popularity === 'number' ? a.popularity : null,
-          followers: typeof a.followers?.total === 'number' ? a.followers.total : null,
-          image: a.images?.[a.images.length > 1 ? a.images.length - 2 : 0]?.url ?? null,
-        });
+        hits.push(toArtistHit(a));
       }
       if ((p.artists?.items.length ?? 0) < page) break;
     }

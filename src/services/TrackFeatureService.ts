@@ -2,7 +2,7 @@ import type { TrackFeatures } from '../features/FeatureProvider';
 import type { FeatureProviders } from '../features/FeatureProviders';
 import type { ApiProfile } from '../spotify/ApiProfile';
 import type { SpotifyClient } from '../spotify/SpotifyClient';
-import type { TokenSource } from '../spotify/SpotifyHttp';
+import type { TokenSource } from '../upstream/UpstreamHttp';
 import type { ArtistRepository } from '../store/ArtistRepository';
 import { FeatureBatcher } from './IngestPipeline';
 

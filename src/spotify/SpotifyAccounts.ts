@@ -2,7 +2,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { ReauthRequired, UpstreamError } from '../errors';
 import type { Metrics } from '../metrics';
 import { sleep } from '../util/sleep';
-import type { TokenSource } from './SpotifyHttp';
+import type { TokenSource } from '../upstream/UpstreamHttp';
 
 export interface TokenResponse {
   access_token: string;

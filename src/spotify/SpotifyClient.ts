@@ -1,7 +1,7 @@
 import axios from 'axios';
 import { UpstreamForbidden } from '../errors';
 import type { Metrics } from '../metrics';
-import { SpotifyHttp, type RetryPolicy, type TokenSource } from './SpotifyHttp';
+import { UpstreamHttp, type RetryPolicy, type TokenSource } from '../upstream/UpstreamHttp';
 
 export type TimeRange = 'short_term' | 'medium_term' | 'long_term';
 export const TIME_RANGES: readonly TimeRange[] = ['short_term', 'medium_term', 'long_term'];
@@ -11,13 +11,13 @@ export const TIME_RANGES: readonly TimeRange[] = ['short_term', 'medium_term', '
  * popularity, followers, label...), so callers treat those fields as optional.
  */
 export class SpotifyClient {
-  readonly http: SpotifyHttp;
+  readonly http: UpstreamHttp;
 
   constructor(
     private readonly apiUrl: string,
     opts: { metrics?: Metrics; concurrency?: number; retry?: Partial<RetryPolicy> } = {},
   ) {
-    this.http = new SpotifyHttp(apiUrl, { service: 'Spotify', ...opts });
+    this.http = new UpstreamHttp(apiUrl, { service: 'Spotify', ...opts });
   }
 
   /** Readiness: resolves when the API base URL answers at all (even 401 proves it is reachable). */
@@ -90,7 +90,17 @@ export class SpotifyClient {
     return this.http.get('/me/top/tracks', { time_range: range, limit }, auth);
   }
 
-  recentlyPlayed(limit: number, auth: TokenSource): Promise<SpotifyApi.UsersRecentlyPlayedTracksResponse> {
-    return this.http.get('/me/player/recently-played', { limit }, auth);
+  /**
+   * The last plays (Spotify keeps 50), newest first. `after` / `before` are Unix ms cursors
+   * (Spotify accepts one of them, not both); `next` pages on from `after`.
+   */
+  recentlyPlayed(
+    page: { limit: number; after?: number; before?: number },
+    auth: TokenSource,
+  ): Promise<SpotifyApi.UsersRecentlyPlayedTracksResponse> {
+    const params: Record<string, unknown> = { limit: page.limit };
+    if (page.after !== undefined) params.after = page.after;
+    if (page.before !== undefined) params.before = page.before;
+    return this.http.get('/me/player/recently-played', params, auth);
   }
 }

@@ -1,6 +1,6 @@
 import { ReauthRequired } from '../errors';
 import type { SpotifyAccounts } from './SpotifyAccounts';
-import type { TokenSource } from './SpotifyHttp';
+import type { TokenSource } from '../upstream/UpstreamHttp';
 
 export interface StoredTokens {
   accessToken: string;

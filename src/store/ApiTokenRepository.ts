@@ -1,5 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { APP_KEY } from './keys';
+import { isConditionalFailure } from './storeErrors';
+import { APP_KEY, SK_PREFIX, userPk } from './keys';
 import type { Store } from './Store';
 
 export interface ApiTokenInfo {
@@ -40,7 +41,7 @@ export class ApiTokenRepository {
       new QueryCommand({
         TableName: this.store.tables.app,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :t)',
-        ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':t': 'TOKEN#' },
+        ExpressionAttributeValues: { ':pk': userPk(userId), ':t': SK_PREFIX.token },
       }),
     );
     return (out.Items ?? [])
@@ -65,7 +66,7 @@ export class ApiTokenRepository {
         }),
       )
       .catch((err: Error) => {
-        if (err.name !== 'ConditionalCheckFailedException') throw err;
+        if (!isConditionalFailure(err)) throw err;
       });
   }
 

@@ -1,6 +1,8 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { FEATURE_NAMES, type TrackFeatures } from '../features/FeatureProvider';
-import { CATALOG_SK } from './keys';
+import { CATALOG_KEY, CATALOG_SK } from './keys';
+import { Lease } from './Lease';
+import { isConditionalFailure } from './storeErrors';
 import type { Store } from './Store';
 
 /** What the artist item records besides the artist's own fields. */
@@ -148,7 +150,7 @@ export class ArtistRepository {
 
   async getArtist(artistId: string): Promise<ArtistRecord | null> {
     const out = await this.store.doc.send(
-      new GetCommand({ TableName: this.table, Key: { artist_id: artistId, track_id: CATALOG_SK.artist }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.table, Key: CATALOG_KEY.artist(artistId), ConsistentRead: true }),
     );
     return out.Item ? strip<ArtistRecord>(out.Item) : null;
   }
@@ -181,7 +183,7 @@ export class ArtistRepository {
     await this.store.doc.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { artist_id: artistId, track_id: CATALOG_SK.artist },
+        Key: CATALOG_KEY.artist(artistId),
         UpdateExpression:
           'SET id = :id, #name = if_not_exists(#name, :name), #status = :s, ingest_generation = :g, started_at = :t, #error = :null, complete_generation = if_not_exists(complete_generation, :null)',
         ExpressionAttributeNames: { '#status': 'status', '#error': 'error', '#name': 'name' },
@@ -226,14 +228,14 @@ export class ArtistRepository {
     await this.store.doc.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { artist_id: artistId, track_id: CATALOG_SK.artist },
+        Key: CATALOG_KEY.artist(artistId),
         UpdateExpression: 'SET #status = :failed, #error = :m, finished_at = :t',
         ConditionExpression: 'ingest_generation = :g',
         ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
         ExpressionAttributeValues: { ':failed': 'failed', ':m': message.slice(0, 500), ':t': at, ':g': generation },
       }),
     ).catch((err: Error) => {
-      if (err.name !== 'ConditionalCheckFailedException') throw err;
+      if (!isConditionalFailure(err)) throw err;
     });
   }
 
@@ -250,42 +252,18 @@ export class ArtistRepository {
     return snapshotKeys.length;
   }
 
-  /**
-   * Single flight across processes: a lease item written only when absent, expired, or ours.
-   * Returns true when this owner holds the lease.
-   */
-  async acquireLease(artistId: string, owner: string, ttlMs: number, now = Date.now()): Promise<boolean> {
-    try {
-      await this.store.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { artist_id: artistId, track_id: CATALOG_SK.lease, owner, expires_at: now + ttlMs, ttl: Math.ceil((now + ttlMs) / 1000) + 3600 },
-          ConditionExpression: 'attribute_not_exists(artist_id) OR expires_at < :now OR #owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':now': now, ':owner': owner },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
-      throw err;
-    }
+  /** The single-flight lease of one artist's ingest (across processes and workers). */
+  ingestLease(artistId: string): Lease {
+    return new Lease(this.store, this.table, CATALOG_KEY.lease(artistId));
   }
 
-  async releaseLease(artistId: string, owner: string): Promise<void> {
-    await this.store.doc
-      .send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: { artist_id: artistId, track_id: CATALOG_SK.lease },
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': owner },
-        }),
-      )
-      .catch((err: Error) => {
-        if (err.name !== 'ConditionalCheckFailedException') throw err;
-      });
+  /** Takes or renews the ingest lease of an artist; true when `owner` holds it. */
+  acquireLease(artistId: string, owner: string, ttlMs: number, now = Date.now()): Promise<boolean> {
+    return this.ingestLease(artistId).acquire(owner, ttlMs, now);
+  }
+
+  releaseLease(artistId: string, owner: string): Promise<void> {
+    return this.ingestLease(artistId).release(owner);
   }
 
   /**
@@ -294,8 +272,8 @@ export class ArtistRepository {
    */
   async knownFeatures(tracks: { trackId: string; artistId: string }[]): Promise<Map<string, TrackFeatures>> {
     const keys = tracks.flatMap((t) => [
-      { artist_id: t.artistId, track_id: t.trackId },
-      { artist_id: t.artistId, track_id: CATALOG_SK.featureCache(t.trackId) },
+      CATALOG_KEY.track(t.artistId, t.trackId),
+      CATALOG_KEY.featureCache(t.artistId, t.trackId),
     ]);
     const unique = [...new Map(keys.map((k) => [`${k.artist_id}/${k.track_id}`, k])).values()];
     const out = new Map<string, TrackFeatures>();
@@ -309,19 +287,19 @@ export class ArtistRepository {
   async cacheFeatures(entries: { trackId: string; artistId: string; features: TrackFeatures }[]): Promise<void> {
     await this.store.batchPut(
       this.table,
-      entries.map((e) => ({ artist_id: e.artistId, track_id: CATALOG_SK.featureCache(e.trackId), features: packFeatures(e.features) })),
+      entries.map((e) => ({ ...CATALOG_KEY.featureCache(e.artistId, e.trackId), features: packFeatures(e.features) })),
     );
   }
 
   async getCachedGenres(artistId: string): Promise<{ genres: string[]; source: 'musicbrainz' | 'none'; fetched_at: string } | null> {
-    const out = await this.store.doc.send(new GetCommand({ TableName: this.table, Key: { artist_id: artistId, track_id: CATALOG_SK.genres } }));
+    const out = await this.store.doc.send(new GetCommand({ TableName: this.table, Key: CATALOG_KEY.genres(artistId) }));
     if (!out.Item) return null;
     return { genres: out.Item.genres as string[], source: out.Item.source as 'musicbrainz' | 'none', fetched_at: out.Item.fetched_at as string };
   }
 
   async putCachedGenres(artistId: string, genres: string[], source: 'musicbrainz' | 'none', fetchedAt: string): Promise<void> {
     await this.store.doc.send(
-      new PutCommand({ TableName: this.table, Item: { artist_id: artistId, track_id: CATALOG_SK.genres, genres, source, fetched_at: fetchedAt } }),
+      new PutCommand({ TableName: this.table, Item: { ...CATALOG_KEY.genres(artistId), genres, source, fetched_at: fetchedAt } }),
     );
   }
 }

@@ -1,5 +1,8 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { APP_KEY, CAPTURE_INDEX_PK } from './keys';
+import { Lease } from './Lease';
 import type { Store } from './Store';
+import { isConditionalFailure } from './storeErrors';
 
 /**
  * Live capture of recently played tracks (app table). Access patterns first:
@@ -29,15 +32,17 @@ export interface DueUser {
   nextRunAt: number;
 }
 
-const INDEX_PK = 'CAPTURE#users';
-const LEASE_KEY = { pk: 'CAPTURE#lease', sk: 'LEASE' };
-const stateKey = (userId: string) => ({ pk: `USER#${userId}`, sk: 'CAPTURE' });
-const indexKey = (userId: string) => ({ pk: INDEX_PK, sk: userId });
-
-const conditionFailed = (err: unknown) => (err as Error).name === 'ConditionalCheckFailedException';
+const INDEX_PK = CAPTURE_INDEX_PK;
+const stateKey = APP_KEY.captureState;
+const indexKey = APP_KEY.captureIndex;
 
 export class CaptureRepository {
-  constructor(private readonly store: Store) {}
+  /** The scheduler's lease: one holder polls, across all processes and pm2 workers. */
+  readonly schedulerLease: Lease;
+
+  constructor(private readonly store: Store) {
+    this.schedulerLease = new Lease(store, store.tables.app, APP_KEY.captureLease);
+  }
 
   private get table(): string {
     return this.store.tables.app;
@@ -70,7 +75,7 @@ export class CaptureRepository {
       );
       return true;
     } catch (err) {
-      if (conditionFailed(err)) return false;
+      if (isConditionalFailure(err)) return false;
       throw err;
     }
   }
@@ -141,7 +146,7 @@ export class CaptureRepository {
       );
       return true;
     } catch (err) {
-      if (conditionFailed(err)) return false;
+      if (isConditionalFailure(err)) return false;
       throw err;
     }
   }
@@ -159,7 +164,7 @@ export class CaptureRepository {
         }),
       )
       .catch((err: unknown) => {
-        if (!conditionFailed(err)) throw err;
+        if (!isConditionalFailure(err)) throw err;
       });
   }
 
@@ -193,7 +198,7 @@ export class CaptureRepository {
         }),
       )
       .catch((err: unknown) => {
-        if (!conditionFailed(err)) throw err;
+        if (!isConditionalFailure(err)) throw err;
       });
   }
 
@@ -204,40 +209,14 @@ export class CaptureRepository {
   }
 
   /**
-   * Takes or renews the scheduler's lease (one holder across all processes and pm2 workers).
-   * The holder renews it before it lapses; a crashed holder's lease expires after `ttlMs`.
+   * Takes or renews the scheduler's lease. The holder renews it before it lapses; a crashed
+   * holder's lease expires after `ttlMs`.
    */
-  async acquireLease(owner: string, ttlMs: number, now: number): Promise<boolean> {
-    try {
-      await this.store.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...LEASE_KEY, owner, expires_at: now + ttlMs, ttl: Math.ceil((now + ttlMs) / 1000) + 3600 },
-          ConditionExpression: 'attribute_not_exists(pk) OR expires_at < :now OR #owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':now': now, ':owner': owner },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (conditionFailed(err)) return false;
-      throw err;
-    }
+  acquireLease(owner: string, ttlMs: number, now: number): Promise<boolean> {
+    return this.schedulerLease.acquire(owner, ttlMs, now);
   }
 
-  async releaseLease(owner: string): Promise<void> {
-    await this.store.doc
-      .send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: LEASE_KEY,
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': owner },
-        }),
-      )
-      .catch((err: unknown) => {
-        if (!conditionFailed(err)) throw err;
-      });
+  releaseLease(owner: string): Promise<void> {
+    return this.schedulerLease.release(owner);
   }
 }

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { APP_KEY } from './keys';
+import { APP_KEY, SK_PREFIX, userPk } from './keys';
 import type { Store } from './Store';
 
 /** A day's top items, compact: ids and names in rank order, per time range. */
@@ -38,7 +38,7 @@ export class DashboardRepository {
     const items = await this.store.queryAll({
       TableName: this.store.tables.app,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
-      ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':day': 'DAY#' },
+      ExpressionAttributeValues: { ':pk': userPk(userId), ':day': SK_PREFIX.day },
     });
     return items.map((i) => JSON.parse(i.data as string) as DailySnapshot);
   }
@@ -49,7 +49,7 @@ export class DashboardRepository {
       new QueryCommand({
         TableName: this.store.tables.app,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :day)',
-        ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':day': 'DAY#' },
+        ExpressionAttributeValues: { ':pk': userPk(userId), ':day': SK_PREFIX.day },
         ScanIndexForward: false,
         Limit: limit,
       }),

@@ -1,5 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import session from 'express-session';
+import { isConditionalFailure } from './storeErrors';
 import { APP_KEY } from './keys';
 import type { Store } from './Store';
 
@@ -49,7 +50,7 @@ export class DynamoSessionStore extends session.Store {
       )
       .then(
         () => cb?.(),
-        (err) => cb?.((err as Error).name === 'ConditionalCheckFailedException' ? undefined : err),
+        (err) => cb?.(isConditionalFailure(err) ? undefined : err),
       );
   }
 

@@ -1,4 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { APP_KEY, SK_PREFIX, userPk } from './keys';
 import type { Store } from './Store';
 
 /** A public link to one year's summary. */
@@ -8,11 +9,8 @@ export interface Share {
   created_at: string;
 }
 
-/** Share keys (see the header of keys.ts): a listing under the user, and a lookup by slug for the public page. */
-const SHARE_KEY = {
-  userShare: (userId: string, slug: string) => ({ pk: `USER#${userId}`, sk: `SHARE#${slug}` }),
-  bySlug: (slug: string) => ({ pk: `SHARE#${slug}`, sk: 'SHARE' }),
-} as const;
+/** Share keys (see keys.ts): a listing under the user, and a lookup by slug for the public page. */
+const SHARE_KEY = { userShare: APP_KEY.userShare, bySlug: APP_KEY.shareBySlug } as const;
 
 /** Public yearly-summary links: created and revoked by their owner, read by anyone who has the slug. */
 export class ShareRepository {
@@ -46,7 +44,7 @@ export class ShareRepository {
     const items = await this.store.queryAll({
       TableName: this.store.tables.app,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
-      ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':s': 'SHARE#' },
+      ExpressionAttributeValues: { ':pk': userPk(userId), ':s': SK_PREFIX.share },
       ConsistentRead: true,
     });
     return items

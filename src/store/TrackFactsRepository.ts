@@ -1,6 +1,7 @@
 import type { TrackFeatures } from '../features/FeatureProvider';
 import { packFeatures, unpackFeatures } from './ArtistRepository';
 import type { Store } from './Store';
+import { ARTIST_NAME_PREFIX, CATALOG_KEY, TRACK_FACTS_PREFIX } from './keys';
 
 /**
  * What the history's taste analysis learns about tracks and artists it only knows by id or name
@@ -15,8 +16,8 @@ export interface ArtistByName {
   genres: string[];
 }
 
-const featureKey = (trackId: string) => ({ artist_id: `#track#${trackId}`, track_id: '#features' });
-const nameKey = (name: string) => ({ artist_id: `#name#${name.toLowerCase().slice(0, 400)}`, track_id: '#artist' });
+const featureKey = CATALOG_KEY.trackFacts;
+const nameKey = CATALOG_KEY.artistByName;
 
 export class TrackFactsRepository {
   constructor(private readonly store: Store) {}
@@ -29,7 +30,7 @@ export class TrackFactsRepository {
   async features(trackIds: string[]): Promise<Map<string, TrackFeatures | null>> {
     const out = new Map<string, TrackFeatures | null>();
     for (const item of await this.store.batchGet(this.table, trackIds.map(featureKey))) {
-      const id = String(item.artist_id).slice('#track#'.length);
+      const id = String(item.artist_id).slice(TRACK_FACTS_PREFIX.length);
       out.set(id, typeof item.features === 'string' ? unpackFeatures(item.features) : null);
     }
     return out;
@@ -47,7 +48,7 @@ export class TrackFactsRepository {
     const out = new Map<string, ArtistByName>();
     const wanted = new Map(names.map((n) => [n.toLowerCase().slice(0, 400), n]));
     for (const item of await this.store.batchGet(this.table, [...wanted.values()].map(nameKey))) {
-      const name = wanted.get(String(item.artist_id).slice('#name#'.length));
+      const name = wanted.get(String(item.artist_id).slice(ARTIST_NAME_PREFIX.length));
       if (name !== undefined) out.set(name, { spotifyId: (item.spotify_id as string | null) ?? null, genres: (item.genres as string[] | undefined) ?? [] });
     }
     return out;

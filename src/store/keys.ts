@@ -1,13 +1,15 @@
 /**
- * Key design, written down in one place.
+ * Key design, written down in one place: every key the repositories read or write is built here.
  *
  * Catalog table `<prefix>spotify` (original schema: artist_id HASH, track_id RANGE). One Query reads an artist:
  *   artist item   artist_id=<artistId>  track_id="#artist"
  *   album items   artist_id=<artistId>  track_id="#album#<albumId>"
  *   track items   artist_id=<artistId>  track_id=<trackId>       (features packed: see ArtistRepository)
- *   lease item    artist_id=<artistId>  track_id="#lease"        (single-flight ingest across workers)
+ *   lease item    artist_id=<artistId>  track_id="#lease"        (single-flight ingest across workers; see Lease)
  *   genre cache   artist_id=<artistId>  track_id="#genres"       (MusicBrainz lookups)
  *   feature cache artist_id=<artistId>  track_id="#f#<trackId>"  (features of a track not ingested with its artist)
+ *   track facts   artist_id="#track#<trackId>"  track_id="#features"  (features by track alone; TrackFactsRepository)
+ *   artist by name artist_id="#name#<lower-cased name>" track_id="#artist"  (name -> artist id; TrackFactsRepository)
  *
  * App table `<prefix>app` (generic pk HASH, sk RANGE), access patterns:
  *   user profile + encrypted refresh token   pk="USER#<userId>"      sk="PROFILE"
@@ -15,13 +17,21 @@
  *   a logged-in session, listed per user     pk="USER#<userId>"      sk="SESSION#<sid>"      (account deletion ends them all)
  *   dashboard summary cache (short TTL)      pk="USER#<userId>"      sk="SUMMARY"
  *   daily top-items snapshot                 pk="USER#<userId>"      sk="DAY#<YYYY-MM-DD>"   (Query, newest first)
- *   personal API token, listed per user      pk="USER#<userId>"      sk="TOKEN#<tokenId>"
+ *   personal API token, listed per user      pk="USER#<userId>"      sk="TOKEN#<tokenId>"    (hash)
  *   personal API token, by hash              pk="APITOKEN#<sha256>"  sk="TOKEN"
  *   live capture state of a user             pk="USER#<userId>"      sk="CAPTURE"           (see CaptureRepository)
  *   users with live capture on (index)       pk="CAPTURE#users"      sk="<userId>"          (next_run_at)
- *   live capture scheduler lease             pk="CAPTURE#lease"      sk="LEASE"             (owner, expires_at)
+ *   live capture scheduler lease             pk="CAPTURE#lease"      sk="LEASE"             (owner, expires_at; see Lease)
  *   public year-summary link, listed per user pk="USER#<userId>"     sk="SHARE#<slug>"      (year, created_at)
  *   public year-summary link, by slug        pk="SHARE#<slug>"       sk="SHARE"             (user_id, year; see ShareRepository)
+ *   listening history, one item per day      pk="HIST#<userId>"      sk="D#<YYYY-MM-DD>"    (Query by date range; HistoryRepository)
+ *   listening history version                pk="USER#<userId>"      sk="HISTMETA"          (version, updated_at)
+ *   history import job                       pk="USER#<userId>"      sk="IMPORT#<jobId>"    (Query: a user's jobs)
+ *   import jobs to resume (all users)        pk="IMPORTS#pending"    sk="<userId>#<jobId>"  (upload_path, file_name)
+ *
+ * Everything personal lives under pk="USER#<userId>", pk="HIST#<userId>", or is pointed at from
+ * there (token hashes, sessions, shares, the capture index, pending imports): account deletion
+ * (AccountRepository) finds it all from those two partitions.
  */
 export const CATALOG_SK = {
   artist: '#artist',
@@ -32,12 +42,49 @@ export const CATALOG_SK = {
   albumPrefix: '#album#',
 } as const;
 
+export const CATALOG_KEY = {
+  artist: (artistId: string) => ({ artist_id: artistId, track_id: CATALOG_SK.artist }),
+  lease: (artistId: string) => ({ artist_id: artistId, track_id: CATALOG_SK.lease }),
+  genres: (artistId: string) => ({ artist_id: artistId, track_id: CATALOG_SK.genres }),
+  track: (artistId: string, trackId: string) => ({ artist_id: artistId, track_id: trackId }),
+  featureCache: (artistId: string, trackId: string) => ({ artist_id: artistId, track_id: CATALOG_SK.featureCache(trackId) }),
+  trackFacts: (trackId: string) => ({ artist_id: `${TRACK_FACTS_PREFIX}${trackId}`, track_id: '#features' }),
+  artistByName: (name: string) => ({ artist_id: `${ARTIST_NAME_PREFIX}${name.toLowerCase().slice(0, 400)}`, track_id: CATALOG_SK.artist }),
+} as const;
+export const TRACK_FACTS_PREFIX = '#track#';
+export const ARTIST_NAME_PREFIX = '#name#';
+
+export const userPk = (userId: string) => `USER#${userId}`;
+export const historyPk = (userId: string) => `HIST#${userId}`;
+
+/** Sort-key prefixes for Queries within pk="USER#<userId>" (and "D#" within pk="HIST#<userId>"). */
+export const SK_PREFIX = {
+  session: 'SESSION#',
+  day: 'DAY#',
+  token: 'TOKEN#',
+  share: 'SHARE#',
+  importJob: 'IMPORT#',
+  historyDay: 'D#',
+} as const;
+
+export const CAPTURE_INDEX_PK = 'CAPTURE#users';
+export const IMPORTS_PENDING_PK = 'IMPORTS#pending';
+
 export const APP_KEY = {
-  user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
-  session: (sid: string) => ({ pk: `SESSION#${sid}`, sk: 'SESSION' }),
-  userSession: (userId: string, sid: string) => ({ pk: `USER#${userId}`, sk: `SESSION#${sid}` }),
-  summary: (userId: string) => ({ pk: `USER#${userId}`, sk: 'SUMMARY' }),
-  day: (userId: string, date: string) => ({ pk: `USER#${userId}`, sk: `DAY#${date}` }),
-  userToken: (userId: string, tokenId: string) => ({ pk: `USER#${userId}`, sk: `TOKEN#${tokenId}` }),
+  user: (userId: string) => ({ pk: userPk(userId), sk: 'PROFILE' }),
+  session: (sid: string) => ({ pk: `${SK_PREFIX.session}${sid}`, sk: 'SESSION' }),
+  userSession: (userId: string, sid: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.session}${sid}` }),
+  summary: (userId: string) => ({ pk: userPk(userId), sk: 'SUMMARY' }),
+  day: (userId: string, date: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.day}${date}` }),
+  userToken: (userId: string, tokenId: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.token}${tokenId}` }),
   tokenHash: (hash: string) => ({ pk: `APITOKEN#${hash}`, sk: 'TOKEN' }),
+  captureState: (userId: string) => ({ pk: userPk(userId), sk: 'CAPTURE' }),
+  captureIndex: (userId: string) => ({ pk: CAPTURE_INDEX_PK, sk: userId }),
+  captureLease: { pk: 'CAPTURE#lease', sk: 'LEASE' },
+  userShare: (userId: string, slug: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.share}${slug}` }),
+  shareBySlug: (slug: string) => ({ pk: `${SK_PREFIX.share}${slug}`, sk: 'SHARE' }),
+  historyDay: (userId: string, date: string) => ({ pk: historyPk(userId), sk: `${SK_PREFIX.historyDay}${date}` }),
+  historyMeta: (userId: string) => ({ pk: userPk(userId), sk: 'HISTMETA' }),
+  importJob: (userId: string, jobId: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.importJob}${jobId}` }),
+  pendingImport: (userId: string, jobId: string) => ({ pk: IMPORTS_PENDING_PK, sk: `${userId}#${jobId}` }),
 } as const;

@@ -3,7 +3,7 @@ import { RateLimited, UpstreamError, UpstreamForbidden, UpstreamNotFound } from 
 import type { Metrics } from '../metrics';
 import { Limiter } from '../util/Limiter';
 import { sleep } from '../util/sleep';
-import { endpointTemplate } from './endpoint';
+import { endpointTemplate } from '../spotify/endpoint';
 
 export interface TokenSource {
   /** A valid access token (refreshed when close to expiry). */
@@ -39,12 +39,12 @@ export interface HttpStats {
 }
 
 /**
- * One axios instance per base URL, with the retry policy every Spotify-like service needs:
+ * One axios instance per base URL, with the retry policy every upstream (Spotify, ReccoBeats, MusicBrainz) needs:
  * honour Retry-After on 429 (and pause every caller sharing this instance until then, because the
  * budget is per app, not per request), retry 5xx/timeouts/resets/malformed JSON with exponential
  * backoff and jitter, refresh the token once on 401, and translate failures into the project's errors.
  */
-export class SpotifyHttp {
+export class UpstreamHttp {
   readonly axios: AxiosInstance;
   readonly stats: HttpStats = { requests: 0, retries: 0, rateLimited: 0 };
   private pausedUntil = 0;

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RateLimited, UpstreamError, UpstreamForbidden, UpstreamNotFound } from '../../src/errors';
-import { SpotifyHttp, type TokenSource } from '../../src/spotify/SpotifyHttp';
+import { UpstreamHttp, type TokenSource } from '../../src/upstream/UpstreamHttp';
 
 /** A real HTTP server whose answers are scripted per request, to exercise the retry policy. */
 function scriptedServer(script: ((req: http.IncomingMessage, res: http.ServerResponse) => void)[]) {
@@ -29,7 +29,7 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 };
 const fast = { baseDelayMs: 1, timeoutMs: 500 };
 
-describe('SpotifyHttp retry policy', () => {
+describe('UpstreamHttp retry policy', () => {
   it('retries 500s, malformed JSON and connection resets, then succeeds', async () => {
     const s = await scriptedServer([
       json(500, { error: { status: 500, message: 'Server error' } }),
@@ -37,7 +37,7 @@ describe('SpotifyHttp retry policy', () => {
       (req) => req.socket.destroy(),
       json(200, { ok: true }),
     ]);
-    const client = new SpotifyHttp(s.url, { service: 'Spotify', retry: fast });
+    const client = new UpstreamHttp(s.url, { service: 'Spotify', retry: fast });
     await expect(client.get('/thing')).resolves.toEqual({ ok: true });
     expect(s.seen).toHaveLength(4);
     expect(client.stats.retries).toBe(3);
@@ -46,7 +46,7 @@ describe('SpotifyHttp retry policy', () => {
 
   it('gives up after maxAttempts with an UpstreamError naming the endpoint', async () => {
     const s = await scriptedServer([json(503, { error: { status: 503, message: 'down' } })]);
-    const client = new SpotifyHttp(s.url, { service: 'Spotify', retry: { ...fast, maxAttempts: 3 } });
+    const client = new UpstreamHttp(s.url, { service: 'Spotify', retry: { ...fast, maxAttempts: 3 } });
     const err = await client.get('/artists/0123456789abcdefABCDEF').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UpstreamError);
     expect((err as Error).message).toMatch(/GET \/v1\/artists\/\{id\}/);
@@ -56,13 +56,13 @@ describe('SpotifyHttp retry policy', () => {
 
   it('waits for Retry-After on 429 before trying again, and reports a too-long wait', async () => {
     const s = await scriptedServer([json(429, { error: { status: 429, message: 'slow down' } }, { 'retry-after': '1' }), json(200, { ok: 1 })]);
-    const client = new SpotifyHttp(s.url, { service: 'Spotify', retry: fast });
+    const client = new UpstreamHttp(s.url, { service: 'Spotify', retry: fast });
     await expect(client.get('/x')).resolves.toEqual({ ok: 1 });
     expect(s.seen[1].at - s.seen[0].at).toBeGreaterThanOrEqual(990);
     await s.close();
 
     const long = await scriptedServer([json(429, {}, { 'retry-after': '3600' })]);
-    const impatient = new SpotifyHttp(long.url, { service: 'Spotify', retry: fast });
+    const impatient = new UpstreamHttp(long.url, { service: 'Spotify', retry: fast });
     const err = await impatient.get('/x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RateLimited);
     expect((err as RateLimited).retryAfterSeconds).toBe(3600);
@@ -73,7 +73,7 @@ describe('SpotifyHttp retry policy', () => {
     const s = await scriptedServer([json(401, { error: { status: 401, message: 'The access token expired' } }), json(200, { me: true })]);
     let current = 'old';
     const auth: TokenSource = { get: async () => current, invalidate: () => { current = 'new'; } };
-    const client = new SpotifyHttp(s.url, { service: 'Spotify', retry: fast });
+    const client = new UpstreamHttp(s.url, { service: 'Spotify', retry: fast });
     await expect(client.get('/me', {}, auth)).resolves.toEqual({ me: true });
     expect(s.seen.map((r) => r.auth)).toEqual(['Bearer old', 'Bearer new']);
     await s.close();
@@ -81,7 +81,7 @@ describe('SpotifyHttp retry policy', () => {
 
   it('translates 403 and 404 without retrying', async () => {
     const s = await scriptedServer([json(403, { error: { status: 403, message: 'Forbidden' } }), json(404, { error: { status: 404, message: 'nope' } })]);
-    const client = new SpotifyHttp(s.url, { service: 'Spotify', retry: fast });
+    const client = new UpstreamHttp(s.url, { service: 'Spotify', retry: fast });
     await expect(client.get('/albums')).rejects.toBeInstanceOf(UpstreamForbidden);
     await expect(client.get('/albums/x')).rejects.toBeInstanceOf(UpstreamNotFound);
     expect(s.seen).toHaveLength(2);
