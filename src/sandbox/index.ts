@@ -41,6 +41,13 @@ export interface SandboxOptions {
   clientSecret?: string;
   /** Allowed redirect URIs (exact match); default any http://127.0.0.1:*, http://[::1]:* or https:// URI. */
   redirectUris?: string[];
+  /**
+   * Imitate the real service's quirks (see quirks.ts): per-market copies of releases in
+   * /artists/{id}/albums without a market, market filtering and track relinking with one,
+   * upper-case album_type, year/month release dates, empty or unsized images, string preview URLs,
+   * playlist/artist/show/null contexts in recently played. Default off: the tidy sandbox.
+   */
+  quirks?: boolean;
 }
 
 export interface Sandbox {
@@ -142,6 +149,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
       clientId: opts.clientId ?? 'sandbox-client',
       clientSecret: opts.clientSecret ?? 'sandbox-secret',
       redirectUris: opts.redirectUris,
+      quirks: opts.quirks ?? false,
     },
     catalog, anchorMs: Math.floor(Date.now() / 60_000) * 60_000,
     tokens: new Map(), refreshTokens: new Map(), codes: new Map(), stats, faults,

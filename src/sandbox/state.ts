@@ -102,6 +102,8 @@ export interface ResolvedOptions {
   clientId: string;
   clientSecret: string;
   redirectUris: string[] | undefined;
+  /** Imitate the real service's quirks (quirks.ts). */
+  quirks: boolean;
 }
 
 export interface SandboxState {
