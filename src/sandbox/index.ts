@@ -1,7 +1,7 @@
 /**
  * The Spotify sandbox: one Express app imitating Spotify's accounts service (/authorize,
  * /api/token) and Web API (/v1), with ReccoBeats (/reccobeats) and MusicBrainz (/musicbrainz)
- * stand-ins, generated images (/images) and test hooks (/_sandbox). See DESIGN.md "The Spotify sandbox".
+ * stand-ins, generated images (/images), silent preview clips (/previews) and test hooks (/_sandbox). See DESIGN.md "The Spotify sandbox".
  */
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -9,6 +9,7 @@ import { type Catalog, getDefaultCatalog, loadCsvCatalog, loadCsvCatalogSync } f
 import { createAccountsRouter, revokeListener, revokeRefreshToken } from './auth';
 import { createMusicbrainzRouter, createReccobeatsRouter } from './enrichment';
 import { imageHandler } from './images';
+import { previewHandler } from './previews';
 import { DEMO_LISTENERS, generateListeningHistory } from './listeners';
 import { accountId, type SandboxProfile } from './objects';
 import { ApiError, FAULT_MALFORMED, FAULT_PASS, FAULT_RESET, FAULT_TRUNCATED, type FaultControl, type FaultTarget, Faults, type SandboxState, type SandboxStats } from './state';
@@ -166,7 +167,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   });
 
   app.use((req, _res, next) => {
-    if (!req.path.startsWith('/_sandbox') && !req.path.startsWith('/images/')) {
+    if (!req.path.startsWith('/_sandbox') && !req.path.startsWith('/images/') && !req.path.startsWith('/previews/')) {
       const key = endpointKey(req.method, req.path);
       stats.by_endpoint[key] = (stats.by_endpoint[key] ?? 0) + 1;
       if (req.path === '/v1' || req.path.startsWith('/v1/')) stats.total++;
@@ -230,6 +231,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   });
 
   app.get('/images/:kind/:file', imageHandler(catalog));
+  app.get('/previews/:file', previewHandler);
   app.use(createAccountsRouter(state));
   app.use('/v1', faultMiddleware(state, 'v1'), createWebApiRouter(state));
   app.use('/reccobeats', faultMiddleware(state, 'reccobeats'), createReccobeatsRouter(state));

@@ -38,7 +38,7 @@ export interface AuthCode {
 export interface SandboxStats {
   /** Web API requests (/v1/...), answered with errors or not. */
   total: number;
-  /** "METHOD /path/{id}" → count, for everything but /_sandbox/* and /images/*. */
+  /** "METHOD /path/{id}" → count, for everything but /_sandbox/*, /images/* and /previews/*. */
   by_endpoint: Record<string, number>;
 }
 

@@ -161,6 +161,9 @@ describe('sandbox quirks (extended profile)', () => {
     const previews = (box.items as Json[]).map((t) => t.preview_url);
     expect(previews.some((p) => typeof p === 'string' && p.startsWith(sandbox.url))).toBe(true);
     expect(previews.some((p) => p === null)).toBe(true);
+    const clip = await fetch(previews.find((p) => typeof p === 'string')!);
+    expect([clip.status, clip.headers.get('content-type')]).toEqual([200, 'audio/mpeg']);
+    expect(Buffer.from(await clip.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xfb]));
   });
 
   it('recently played contexts: album, playlist, artist, show and null', async () => {
