@@ -2,7 +2,9 @@
  * Catalog entities → Spotify Web API JSON objects (shapes checked against Spotify's OpenAPI and
  * @types/spotify-api). In the development profile the fields Spotify removed in February 2026 are
  * left out (not zeroed): artist followers/genres/popularity; track available_markets/linked_from/
- * popularity; album album_group/available_markets/label/popularity.
+ * popularity; album album_group/available_markets/label/popularity. With ctx.quirks (quirks.ts) the
+ * objects carry the real service's oddities: per-copy available_markets (left out when the request
+ * named a market), relinked tracks, coarse release dates, odd images and type case, preview URLs.
  */
 import type { Catalog, CatalogAlbum, CatalogArtist, CatalogTrack } from './catalog';
 import type { DemoListener, RecentPlay } from './listeners';

@@ -2,7 +2,8 @@
  * The Web API stand-in, mounted at /v1. Limits follow SPOTIFY.md: batch gets ≤50 ids (albums ≤20,
  * audio-features ≤100), page limits 1–50 (development: search and artist albums 1–10, default 5),
  * search offset ≤1000, only the last 50 plays reachable. Development profile: batch gets,
- * top-tracks and audio-features answer 403 and removed fields are absent.
+ * top-tracks and audio-features answer 403 and removed fields are absent. The `market` parameter
+ * is read only with quirks on (quirks.ts): it filters per-market copies and relinks tracks.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { VARIOUS_ARTISTS_ID, type CatalogAlbum, type CatalogArtist, type CatalogTrack } from './catalog';
