@@ -15,6 +15,10 @@ export interface ReleaseTrack {
   duration_ms: number;
   disc_number: number;
   track_number: number;
+  /** Sent with a market: whether this track (or the twin it was relinked to) plays there. */
+  is_playable?: boolean;
+  /** Set when Spotify relinked the track: the one shown is another copy's. */
+  linked_from?: unknown;
 }
 
 /** The fields of a Spotify album object (simplified or full) that decide whether two are copies. */
@@ -82,16 +86,22 @@ export function releaseKey(album: ReleaseAlbum, tracks: readonly ReleaseTrack[])
 const marketCount = (a: ReleaseAlbum): number => a.available_markets?.length ?? 0;
 const hasNoMarkets = (a: ReleaseAlbum): boolean => Array.isArray(a.available_markets) && a.available_markets.length === 0;
 
-function playableIn(a: ReleaseAlbum, market: string | undefined): boolean {
+/**
+ * Sold in the market: the album says so (is_playable, available_markets), or, when only the
+ * tracks fetched with that market tell, one of its own tracks plays there without relinking (a
+ * relinked track plays another copy, so it proves nothing about this one).
+ */
+function playableIn(a: ReleaseAlbum, tracks: readonly ReleaseTrack[] | undefined, market: string | undefined): boolean {
   if (!market) return false;
-  if (a.is_playable === false) return false;
-  return a.is_playable === true || (a.available_markets?.includes(market) ?? false);
+  if (typeof a.is_playable === 'boolean') return a.is_playable;
+  if (a.available_markets) return a.available_markets.includes(market);
+  return tracks?.some((t) => t.is_playable === true && !t.linked_from) ?? false;
 }
 
 /**
  * Collapses copies of the same release (same normalised name, album type ignoring case, release
- * date, artists and track list). Keeps the copy playable in `market` (its available_markets lists
- * it, or is_playable), else the one with the most markets, else the first. `tracksByAlbumId` gives
+ * date, artists and track list). Keeps the copy playable in `market` (is_playable, available_markets,
+ * or its tracks fetched with that market), else the one with the most markets, else the first. `tracksByAlbumId` gives
  * the track lists the ingest fetched (album details or /albums/{id}/tracks); without an entry the
  * album's own `tracks` page is used when it is complete.
  */
@@ -101,10 +111,12 @@ export function collapseReleaseCopies<A extends ReleaseAlbum>(
   tracksByAlbumId?: ReadonlyMap<string, readonly ReleaseTrack[]>,
 ): CollapsedReleases<A> {
   const groups = new Map<string, number[]>();
+  const trackLists: Array<readonly ReleaseTrack[] | undefined> = [];
   const unchecked: string[] = [];
   const keepAlone: number[] = [];
   albums.forEach((album, index) => {
     const tracks = trackListOf(album, tracksByAlbumId);
+    trackLists[index] = tracks;
     if (!tracks) {
       unchecked.push(album.id);
       keepAlone.push(index);
@@ -119,7 +131,7 @@ export function collapseReleaseCopies<A extends ReleaseAlbum>(
   const kept = new Set<number>(keepAlone);
   const dropped: DroppedCopy[] = [];
   for (const members of groups.values()) {
-    const playable = members.filter((i) => playableIn(albums[i], market));
+    const playable = members.filter((i) => playableIn(albums[i], trackLists[i], market));
     const pool = playable.length > 0 ? playable : members;
     // Most markets wins; on a tie the earliest in the input (members are in input order).
     const winner = pool.reduce((best, i) => (marketCount(albums[i]) > marketCount(albums[best]) ? i : best), pool[0]);
@@ -138,7 +150,7 @@ export function collapseReleaseCopies<A extends ReleaseAlbum>(
   return {
     albums: result,
     dropped,
-    unavailable: result.filter((a) => hasNoMarkets(a) && !playableIn(a, market)).map((a) => a.id),
+    unavailable: result.filter((a) => hasNoMarkets(a) && !playableIn(a, undefined, market)).map((a) => a.id),
     unchecked,
   };
 }

@@ -32,6 +32,14 @@ describe('collapseReleaseCopies', () => {
     expect(out.dropped.map((d) => d.reason)).toEqual(['not_playable_in_market', 'not_playable_in_market']);
   });
 
+  it('with only tracks fetched with the market: the copy whose own tracks play (not relinked) is kept', () => {
+    const albums = copies().map(({ available_markets: _m, ...a }) => a);
+    const tracks = new Map(albums.map((a, i) => [a.id, a.tracks.items.map((t) => (
+      i === 1 ? { ...t, is_playable: true } : { ...t, is_playable: true, linked_from: { id: 'relinked' } }))] as const));
+    const out = collapseReleaseCopies(albums, 'US', tracks);
+    expect(out.albums.map((a) => a.id)).toEqual([marketsB]);
+  });
+
   it('a market no copy is playable in falls back to the most markets', () => {
     expect(collapseReleaseCopies(copies(), 'ZA').albums.map((a) => a.id)).toEqual([marketsA]);
   });
