@@ -1,7 +1,7 @@
 /**
  * Standalone sandbox:
  *   node dist/src/sandbox/cli.js --port N [--host H] [--profile extended|development] [--catalog F.csv]
- *     [--latency-ms N] [--fail-rate P] [--rate-limit N] [--token-ttl S]
+ *     [--latency-ms N] [--fail-rate P] [--rate-limit N] [--token-ttl S] [--quirks]
  * Bad arguments: one line on stderr, exit code 2.
  */
 import { existsSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { startSandbox, type SandboxOptions } from './index';
 type CliOptions = SandboxOptions & { port?: number; host?: string };
 
 function usageError(message: string): never {
-  process.stderr.write(`sandbox: ${message} (usage: --port N [--host H] [--profile extended|development] [--catalog F.csv] [--latency-ms N] [--fail-rate P] [--rate-limit N] [--token-ttl S])\n`);
+  process.stderr.write(`sandbox: ${message} (usage: --port N [--host H] [--profile extended|development] [--catalog F.csv] [--latency-ms N] [--fail-rate P] [--rate-limit N] [--token-ttl S] [--quirks])\n`);
   process.exit(2);
 }
 
@@ -53,8 +53,13 @@ export function parseArgs(argv: string[]): CliOptions {
       }
       case '--rate-limit': opts.rateLimit = int(flag, value(), 1); break;
       case '--token-ttl': opts.tokenTtlSeconds = int(flag, value(), 1); break;
+      case '--quirks':
+        // A switch: "--quirks=..." would be a typo for something else.
+        if (inline !== undefined) usageError('--quirks takes no value');
+        opts.quirks = true;
+        break;
       case '--help': case '-h':
-        process.stdout.write('Usage: sandbox --port N [--host H] [--profile extended|development] [--catalog F.csv] [--latency-ms N] [--fail-rate P] [--rate-limit N] [--token-ttl S]\n');
+        process.stdout.write('Usage: sandbox --port N [--host H] [--profile extended|development] [--catalog F.csv] [--latency-ms N] [--fail-rate P] [--rate-limit N] [--token-ttl S] [--quirks]\n');
         process.exit(0);
         break;
       default: usageError(`unknown argument "${argv[i]}"`);
@@ -68,7 +73,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const sandbox = await startSandbox(opts);
   process.stdout.write(
-    `Spotify sandbox (${opts.profile ?? 'development'} profile, ${sandbox.catalog.source} catalog: ${sandbox.catalog.artists.size} artists, ` +
+    `Spotify sandbox (${opts.profile ?? 'development'} profile${opts.quirks ? ', real-service quirks' : ''}, ${sandbox.catalog.source} catalog: ${sandbox.catalog.artists.size} artists, ` +
     `${sandbox.catalog.tracks.size} tracks, ready in ${Date.now() - started} ms) accounts ${sandbox.url} api ${sandbox.url}/v1 ` +
     `reccobeats ${sandbox.url}/reccobeats musicbrainz ${sandbox.url}/musicbrainz\n`,
   );

@@ -1,7 +1,7 @@
 /**
  * The Spotify sandbox: one Express app imitating Spotify's accounts service (/authorize,
  * /api/token) and Web API (/v1), with ReccoBeats (/reccobeats) and MusicBrainz (/musicbrainz)
- * stand-ins, generated images (/images) and test hooks (/_sandbox). See DESIGN.md "The Spotify sandbox".
+ * stand-ins, generated images (/images), silent preview clips (/previews) and test hooks (/_sandbox). See DESIGN.md "The Spotify sandbox".
  */
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -9,6 +9,7 @@ import { type Catalog, getDefaultCatalog, loadCsvCatalog, loadCsvCatalogSync } f
 import { createAccountsRouter, revokeListener, revokeRefreshToken } from './auth';
 import { createMusicbrainzRouter, createReccobeatsRouter } from './enrichment';
 import { imageHandler } from './images';
+import { previewHandler } from './previews';
 import { DEMO_LISTENERS, generateListeningHistory } from './listeners';
 import { accountId, type SandboxProfile } from './objects';
 import { ApiError, FAULT_MALFORMED, FAULT_PASS, FAULT_RESET, FAULT_TRUNCATED, type FaultControl, type FaultTarget, Faults, type SandboxState, type SandboxStats } from './state';
@@ -41,6 +42,13 @@ export interface SandboxOptions {
   clientSecret?: string;
   /** Allowed redirect URIs (exact match); default any http://127.0.0.1:*, http://[::1]:* or https:// URI. */
   redirectUris?: string[];
+  /**
+   * Imitate the real service's quirks (see quirks.ts): per-market copies of releases in
+   * /artists/{id}/albums without a market, market filtering and track relinking with one,
+   * upper-case album_type, year/month release dates, empty or unsized images, string preview URLs,
+   * playlist/artist/show/null contexts in recently played. Default off: the tidy sandbox.
+   */
+  quirks?: boolean;
 }
 
 export interface Sandbox {
@@ -142,6 +150,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
       clientId: opts.clientId ?? 'sandbox-client',
       clientSecret: opts.clientSecret ?? 'sandbox-secret',
       redirectUris: opts.redirectUris,
+      quirks: opts.quirks ?? false,
     },
     catalog, anchorMs: Math.floor(Date.now() / 60_000) * 60_000,
     tokens: new Map(), refreshTokens: new Map(), codes: new Map(), stats, faults,
@@ -158,7 +167,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   });
 
   app.use((req, _res, next) => {
-    if (!req.path.startsWith('/_sandbox') && !req.path.startsWith('/images/')) {
+    if (!req.path.startsWith('/_sandbox') && !req.path.startsWith('/images/') && !req.path.startsWith('/previews/')) {
       const key = endpointKey(req.method, req.path);
       stats.by_endpoint[key] = (stats.by_endpoint[key] ?? 0) + 1;
       if (req.path === '/v1' || req.path.startsWith('/v1/')) stats.total++;
@@ -222,6 +231,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   });
 
   app.get('/images/:kind/:file', imageHandler(catalog));
+  app.get('/previews/:file', previewHandler);
   app.use(createAccountsRouter(state));
   app.use('/v1', faultMiddleware(state, 'v1'), createWebApiRouter(state));
   app.use('/reccobeats', faultMiddleware(state, 'reccobeats'), createReccobeatsRouter(state));

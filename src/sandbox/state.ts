@@ -38,7 +38,7 @@ export interface AuthCode {
 export interface SandboxStats {
   /** Web API requests (/v1/...), answered with errors or not. */
   total: number;
-  /** "METHOD /path/{id}" → count, for everything but /_sandbox/* and /images/*. */
+  /** "METHOD /path/{id}" → count, for everything but /_sandbox/*, /images/* and /previews/*. */
   by_endpoint: Record<string, number>;
 }
 
@@ -102,6 +102,8 @@ export interface ResolvedOptions {
   clientId: string;
   clientSecret: string;
   redirectUris: string[] | undefined;
+  /** Imitate the real service's quirks (quirks.ts). */
+  quirks: boolean;
 }
 
 export interface SandboxState {

@@ -2,7 +2,8 @@
  * The Web API stand-in, mounted at /v1. Limits follow SPOTIFY.md: batch gets ≤50 ids (albums ≤20,
  * audio-features ≤100), page limits 1–50 (development: search and artist albums 1–10, default 5),
  * search offset ≤1000, only the last 50 plays reachable. Development profile: batch gets,
- * top-tracks and audio-features answer 403 and removed fields are absent.
+ * top-tracks and audio-features answer 403 and removed fields are absent. The `market` parameter
+ * is read only with quirks on (quirks.ts): it filters per-market copies and relinks tracks.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { VARIOUS_ARTISTS_ID, type CatalogAlbum, type CatalogArtist, type CatalogTrack } from './catalog';
@@ -13,6 +14,7 @@ import {
   type RenderContext, audioFeatures, fullAlbum, fullArtist, fullTrack, paging, playHistory, privateUser,
   simplifiedAlbum, simplifiedTrack,
 } from './objects';
+import { copyPlayableIn, quirkIndex } from './quirks';
 import { BASE62_ID } from './random';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined);
@@ -83,10 +85,29 @@ type Group = keyof typeof GROUP_ORDER;
 
 export function createWebApiRouter(state: SandboxState): Router {
   const router = express.Router();
-  const { catalog } = state;
+  // With quirks, lookups by id also find the per-market copies; listings and search still walk
+  // the plain catalog (copies are reachable through /artists/{id}/albums and by id).
+  const quirks = state.opts.quirks ? quirkIndex(state.catalog) : undefined;
+  const catalog = quirks?.catalog ?? state.catalog;
   const dev = () => state.opts.profile === 'development';
-  const ctxOf = (req: Request): RenderContext => ({ origin: `${req.protocol}://${req.get('host')}`, profile: state.opts.profile, catalog });
   const tokenOf = (res: Response) => res.locals.token as AccessToken;
+  /** The request's market, only read with quirks on (without them the sandbox ignores it, as it always did). */
+  const marketOf = (req: Request): string | undefined => {
+    const raw = str(req.query.market);
+    if (raw === undefined || raw === '') return undefined;
+    if (raw === 'from_token') {
+      const token = req.res!.locals.token as AccessToken;
+      // from_token names the user's country; an app token has none, and guessing would hide the bug.
+      if (token.kind !== 'user' || !token.listenerId) throw new ApiError(400, 'Invalid market code');
+      return findListener(token.listenerId)!.country;
+    }
+    if (!/^[A-Z]{2}$/.test(raw)) throw new ApiError(400, 'Invalid market code');
+    return raw;
+  };
+  const ctxOf = (req: Request): RenderContext => ({
+    origin: `${req.protocol}://${req.get('host')}`, profile: state.opts.profile, catalog,
+    ...(quirks ? { quirks: { index: quirks, market: marketOf(req) } } : {}),
+  });
   const removedInDevelopment = () => {
     if (dev()) throw new ApiError(403, 'This endpoint is not available for apps in Development Mode');
   };
@@ -158,7 +179,7 @@ export function createWebApiRouter(state: SandboxState): Router {
     q.set('limit', String(limit));
     res.json({
       href: `${base}?${q.toString()}`,
-      items: items.map((p) => playHistory(ctx, p)),
+      items: items.map((p) => playHistory(ctx, p, all.indexOf(p))),
       limit,
       next,
       cursors: items.length ? { after: String(newest), before: String(oldest) } : null,
@@ -184,13 +205,13 @@ export function createWebApiRouter(state: SandboxState): Router {
     const body: Record<string, unknown> = {};
 
     if (types.includes('artist')) {
-      const found = [...catalog.artists.values()]
+      const found = [...state.catalog.artists.values()]
         .filter((a) => a.id !== VARIOUS_ARTISTS_ID && words(norm(a)) && hasGenre(a) && (!query.artist || norm(a).includes(query.artist)))
         .sort((a, b) => b.popularity - a.popularity || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
       body.artists = paging(ctx, '/search', params, found.slice(offset, offset + limit).map((a) => fullArtist(ctx, a)), offset, limit, found.length);
     }
     if (types.includes('album')) {
-      const found = [...catalog.albums.values()].filter((al) => {
+      const found = [...state.catalog.albums.values()].filter((al) => {
         const artists = artistsOf(al.artistIds);
         const text = `${norm(al)} ${artists.map(norm).join(' ')}`;
         return words(text) && yearOk(al) && (!query.album || norm(al).includes(query.album))
@@ -200,7 +221,7 @@ export function createWebApiRouter(state: SandboxState): Router {
       body.albums = paging(ctx, '/search', params, found.slice(offset, offset + limit).map((al) => simplifiedAlbum(ctx, al)), offset, limit, found.length);
     }
     if (types.includes('track')) {
-      const found = [...catalog.tracks.values()].filter((t) => {
+      const found = [...state.catalog.tracks.values()].filter((t) => {
         const artists = artistsOf(t.artistIds);
         const text = `${norm(t)} ${artists.map(norm).join(' ')}`;
         if (!words(text)) return false;
@@ -247,10 +268,29 @@ export function createWebApiRouter(state: SandboxState): Router {
     entries.sort((x, y) => GROUP_ORDER[x.group] - GROUP_ORDER[y.group]
       || y.album.releaseDate.localeCompare(x.album.releaseDate) || x.album.id.localeCompare(y.album.id));
     const ctx = ctxOf(req);
-    const items = entries.slice(offset, offset + limit).map((e) => simplifiedAlbum(ctx, e.album, e.group));
-    const params: Record<string, string | undefined> = { include_groups: groupsRaw };
-    res.json(paging(ctx, `/artists/${a.id}/albums`, params, items, offset, limit, entries.length));
+    const listed = quirks ? withCopies(entries, ctx.quirks!.market) : entries;
+    const items = listed.slice(offset, offset + limit).map((e) => simplifiedAlbum(ctx, e.album, e.group));
+    const params: Record<string, string | undefined> = { include_groups: groupsRaw, ...(quirks ? { market: str(req.query.market) } : {}) };
+    res.json(paging(ctx, `/artists/${a.id}/albums`, params, items, offset, limit, listed.length));
   });
+
+  /**
+   * Quirks: without a market every copy of a release is listed (next to each other, copy 0 first);
+   * with one, only the copy sold there, and releases sold nowhere there are left out.
+   */
+  function withCopies(entries: Array<{ album: CatalogAlbum; group: Group }>, market: string | undefined) {
+    const out: Array<{ album: CatalogAlbum; group: Group }> = [];
+    for (const e of entries) {
+      if (market) {
+        const id = copyPlayableIn(quirks!, e.album.id, market);
+        if (id) out.push({ album: catalog.albums.get(id)!, group: e.group });
+        continue;
+      }
+      const count = quirks!.copyOf(e.album.id)?.count ?? 1;
+      for (let n = 0; n < count; n++) out.push({ album: catalog.albums.get(quirks!.idOfCopy(e.album.id, n))!, group: e.group });
+    }
+    return out;
+  }
 
   router.get('/artists/:id/top-tracks', (req, res) => {
     removedInDevelopment();
