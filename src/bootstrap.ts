@@ -41,7 +41,7 @@ export async function startServer(settings: Settings, opts: { logger?: Logger; c
     if (settings.demoMode) {
       // Loaded only in demo mode: production with real credentials never builds the sandbox catalog.
       const { startSandbox } = await import('./sandbox');
-      const sandbox = await startSandbox({ port: settings.sandbox.port, host: '127.0.0.1', profile: settings.sandbox.profile, catalogFile: settings.sandbox.catalogFile });
+      const sandbox = await startSandbox({ port: settings.sandbox.port, host: '127.0.0.1', profile: settings.sandbox.profile, catalogFile: settings.sandbox.catalogFile, quirks: settings.sandbox.quirks });
       closers.push(() => sandbox.close());
       facts.sandboxUrl = sandbox.url;
       logger.info({ url: sandbox.url, profile: settings.sandbox.profile }, 'Spotify sandbox listening (demo mode)');

@@ -41,6 +41,7 @@ const schema = z.object({
   SANDBOX_PORT: port.default(5002),
   SANDBOX_PROFILE: z.enum(['extended', 'development']).default('development'),
   SANDBOX_CATALOG: optionalString,
+  SANDBOX_QUIRKS: z.preprocess(emptyToUndefined, z.enum(['0', '1', 'true', 'false']).default('0')),
   ARTIST_TTL: positiveSeconds.default(7 * 24 * 3600),
   DASHBOARD_CACHE_SECONDS: positiveSeconds.default(600),
   HISTORY_UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(4096).default(500),
@@ -80,7 +81,8 @@ export interface Config {
   /** Earlier secrets, still accepted for cookies and stored tokens while a rotation settles. */
   previousSecrets: string[];
   logLevel: string;
-  sandbox: { port: number; profile: 'extended' | 'development'; catalogFile?: string };
+  /** quirks: the sandbox answers as the real service does (per-market copies, upper-case album_type, ...). */
+  sandbox: { port: number; profile: 'extended' | 'development'; catalogFile?: string; quirks: boolean };
   artistTtlSeconds: number;
   dashboardCacheSeconds: number;
   historyUploadMaxMb: number;
@@ -173,7 +175,7 @@ export function readEnvironment(env: Record<string, string | undefined> = proces
     sessionSecret: e.SESSION_SECRET,
     previousSecrets: (e.SESSION_SECRET_PREVIOUS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     logLevel: e.LOG_LEVEL,
-    sandbox: { port: e.SANDBOX_PORT, profile: e.SANDBOX_PROFILE, catalogFile: e.SANDBOX_CATALOG },
+    sandbox: { port: e.SANDBOX_PORT, profile: e.SANDBOX_PROFILE, catalogFile: e.SANDBOX_CATALOG, quirks: e.SANDBOX_QUIRKS === '1' || e.SANDBOX_QUIRKS === 'true' },
     artistTtlSeconds: e.ARTIST_TTL,
     dashboardCacheSeconds: e.DASHBOARD_CACHE_SECONDS,
     historyUploadMaxMb: e.HISTORY_UPLOAD_MAX_MB,
