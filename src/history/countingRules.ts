@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { flagOf } from './formats';
+import { flagOf } from './import/exportFormats';
 
 /**
  * How a history entry counts, per user. Every statistic (history stats, taste over time, shared

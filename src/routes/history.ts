@@ -8,7 +8,7 @@ import type { Services } from '../app';
 import { AppError, BadRequest, NotFound, UpstreamNotFound } from '../errors';
 import { countingRulesSchema, DEFAULT_RULES, describeRules } from '../history/countingRules';
 import { isTimeZone } from '../history/timeZones';
-import { HistoryImportService } from '../services/HistoryImportService';
+import { HistoryImportService } from '../history/import/HistoryImportService';
 import { apiUser } from './authn';
 import { requireLogin } from './pages';
 

@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { InvalidEntry, toPlay, type HistoryFormat, type Play } from './formats';
+import { InvalidEntry, toPlay, type HistoryFormat, type Play } from './exportFormats';
 import { jsonArrayBatches } from './jsonArrayStream';
 
 /**

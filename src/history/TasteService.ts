@@ -3,15 +3,15 @@ import { BadRequest } from '../errors';
 import type { TrackFeatures } from '../features/FeatureProvider';
 import type { FeatureProviders } from '../features/FeatureProviders';
 import type { GenreService } from '../genres/GenreService';
-import { classify, EXCLUDED, type CountingRules } from '../history/countingRules';
-import { OffsetTable } from '../history/timeZones';
+import { classify, EXCLUDED, type CountingRules } from './countingRules';
+import { OffsetTable } from './timeZones';
 import type { ApiProfile } from '../spotify/ApiProfile';
 import type { TrackFactsRepository } from '../store/TrackFactsRepository';
 import { Limiter } from '../util/Limiter';
 import { type Columns, type HistoryStatsService, rangeOf } from './HistoryStatsService';
-import { FeatureBatcher } from './IngestPipeline';
-import type { SearchService } from './SearchService';
-import { pickFeatures } from './TrackFeatureService';
+import { FeatureBatcher } from '../services/IngestPipeline';
+import type { SearchService } from '../services/SearchService';
+import { pickFeatures } from '../services/TrackFeatureService';
 
 const DAY_MS = 86_400_000;
 /** The features the series follows; the first three are 0–1, tempo is BPM. */

@@ -6,14 +6,14 @@ import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import yauzl from 'yauzl';
-import { BadRequest, NotFound } from '../errors';
-import { formatOf, InvalidEntry, type HistoryFormat, type Play } from '../history/formats';
-import { jsonArrayBatches, MalformedJson } from '../history/jsonArrayStream';
-import { parseRange, type ParseRange, type ParseResult } from '../history/parseWorker';
-import { exportPlays, InvalidHistory, writeSpoolRows, type SpoolRow } from '../history/spool';
-import { dayOf, type HistoryRepository, type ImportJob } from '../store/HistoryRepository';
-import { Limiter } from '../util/Limiter';
-import { checkManifest, parseExtras, playFromLine, type BackupExtras } from './BackupService';
+import { BadRequest, NotFound } from '../../errors';
+import { formatOf, InvalidEntry, type HistoryFormat, type Play } from './exportFormats';
+import { jsonArrayBatches, MalformedJson } from './jsonArrayStream';
+import { parseRange, type ParseRange, type ParseResult } from './parseWorker';
+import { exportPlays, InvalidHistory, writeSpoolRows, type SpoolRow } from './spool';
+import { dayOf, type HistoryRepository, type ImportJob } from '../../store/HistoryRepository';
+import { Limiter } from '../../util/Limiter';
+import { checkManifest, parseExtras, playFromLine, type BackupExtras } from '../BackupService';
 
 export interface ImportLimits {
   /** Largest uncompressed history file accepted (each zip entry or a plain JSON upload). */
@@ -418,7 +418,7 @@ export class HistoryImportService {
   /** The compiled parse worker next to this file (absent when running from TypeScript sources). */
   private get parseWorkerScript(): string | null {
     if (this.o.parseWorker !== undefined) return this.o.parseWorker;
-    const script = path.join(__dirname, '../history/parseWorker.js');
+    const script = path.join(__dirname, 'parseWorker.js');
     return fs.existsSync(script) ? script : null;
   }
 

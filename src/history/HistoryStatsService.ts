@@ -1,9 +1,9 @@
 import { BadRequest } from '../errors';
 import { dayParts, type HistoryRepository } from '../store/HistoryRepository';
-import { isTimeZone, OffsetTable } from '../history/timeZones';
+import { isTimeZone, OffsetTable } from './timeZones';
 import { LruCache } from '../util/LruCache';
-import { classify, describeRules, EXCLUDED, PLAY, type CountingRules } from '../history/countingRules';
-import { flagOf } from '../history/formats';
+import { classify, describeRules, EXCLUDED, PLAY, type CountingRules } from './countingRules';
+import { flagOf } from './import/exportFormats';
 
 const DAY_MS = 86_400_000;
 

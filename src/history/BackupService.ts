@@ -2,13 +2,13 @@ import { PassThrough, type Readable } from 'node:stream';
 import yazl from 'yazl';
 import { z } from 'zod';
 import { NotFound } from '../errors';
-import { countingRulesSchema, type CountingRules } from '../history/countingRules';
-import { InvalidEntry, type Play, type PlayKind } from '../history/formats';
-import { isTimeZone } from '../history/timeZones';
+import { countingRulesSchema, type CountingRules } from './countingRules';
+import { InvalidEntry, type Play, type PlayKind } from './import/exportFormats';
+import { isTimeZone } from './timeZones';
 import type { DailySnapshot, DashboardRepository } from '../store/DashboardRepository';
 import { decodeDay, type HistoryRepository } from '../store/HistoryRepository';
 import type { UserRepository } from '../store/UserRepository';
-import { csvField } from './csv';
+import { csvField } from '../services/csv';
 
 /**
  * A person's data as a zip they can keep or restore elsewhere (never tokens or share links):
