@@ -3,7 +3,7 @@ import { dayParts, type HistoryRepository } from '../store/HistoryRepository';
 import { isTimeZone, OffsetTable } from './timeZones';
 import { LruCache } from '../util/LruCache';
 import { classify, describeRules, EXCLUDED, PLAY, type CountingRules } from './countingRules';
-import { flagOf } from './import/exportFormats';
+import { flagOf } from './play';
 
 const DAY_MS = 86_400_000;
 

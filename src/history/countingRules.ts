@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { flagOf } from './import/exportFormats';
+import { flagOf } from './play';
 
 /**
  * How a history entry counts, per user. Every statistic (history stats, taste over time, shared

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import pino, { type Logger } from 'pino';
 import { AppError, RateLimited, ReauthRequired } from '../errors';
-import type { Play } from '../history/import/exportFormats';
+import type { Play } from '../history/play';
 import type { SpotifyClient } from '../spotify/SpotifyClient';
 import type { UserTokens } from '../spotify/UserTokenSource';
 import type { CaptureRepository, CaptureState, DueUser } from '../store/CaptureRepository';

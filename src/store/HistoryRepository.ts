@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { flagOf, packFlags, playKey, type Play, type PlayKind } from '../history/import/exportFormats';
+import { flagOf, packFlags, playKey, type Play, type PlayKind } from '../history/play';
 import type { Store } from './Store';
 
 /**

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { Services } from '../../src/app';
 import { DEFAULT_RULES } from '../../src/history/countingRules';
-import { playKey } from '../../src/history/import/exportFormats';
+import { playKey } from '../../src/history/play';
 import { createCaptureService } from '../../src/routes/capture';
 import { startSandbox } from '../../src/sandbox';
 import { accountId } from '../../src/sandbox/objects';

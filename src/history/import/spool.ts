@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
-import { InvalidEntry, toPlay, type HistoryFormat, type Play } from './exportFormats';
+import { InvalidEntry, toPlay, type HistoryFormat } from './exportFormats';
+import { type Play } from '../play';
 import { jsonArrayBatches } from './jsonArrayStream';
 
 /**
