@@ -12,9 +12,11 @@ import { type Play } from '../play';
 import { jsonArrayBatches, MalformedJson } from './jsonArrayStream';
 import { parseRange, type ParseRange, type ParseResult } from './parseWorker';
 import { exportPlays, InvalidHistory, writeSpoolRows, type SpoolRow } from './spool';
-import { dayOf, type HistoryRepository, type ImportJob } from '../../store/HistoryRepository';
+import type { HistoryRepository, ImportJob } from '../../store/HistoryRepository';
+import { dayOf } from '../dayCodec';
+import { mergeDays } from '../mergeDays';
 import { Limiter } from '../../util/Limiter';
-import { checkManifest, parseExtras, playFromLine, type BackupExtras } from '../BackupService';
+import { checkManifest, parseExtras, playFromLine, type BackupExtras } from '../backupFormat';
 
 export interface ImportLimits {
   /** Largest uncompressed history file accepted (each zip entry or a plain JSON upload). */
@@ -263,7 +265,7 @@ export class HistoryImportService {
         if (inflight.length >= 3) blockers.push(inflight[0].done);
         const entry = { days, done: Promise.resolve() };
         entry.done = Promise.all(blockers)
-          .then(() => this.repo.mergeDays(userId, batch, known))
+          .then(() => mergeDays(this.repo, userId, batch, known))
           .then(async (res) => {
             added += res.added;
             finished.push({ end: range.end, music: range.music });
