@@ -140,7 +140,7 @@ export function buildServices({ config, store, logger, metrics = new Metrics(), 
     parseWorker: tuning.importParseWorker,
     parallelMinBytes: tuning.importParallelMinBytes,
     onImported: (userId) => historyStats.forget(userId),
-    onRestore: (userId, extras) => backups.applyExtras(userId, extras),
+    backups,
   });
   const taste = new TasteService({
     stats: historyStats, facts: new TrackFactsRepository(store), providers: features, profile: apiProfile, search, genreService: genres, logger,

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { InvalidEntry, toPlay, type HistoryFormat } from './exportFormats';
 import { type Play } from '../play';
@@ -67,4 +69,26 @@ export async function writeSpoolRows(batches: AsyncIterable<Play[]>, out: Writab
   }
   if (pending) await write(pending);
   return { rows, episodes };
+}
+
+/** A spool row back into a play. */
+export function playOfRow(r: SpoolRow): Play {
+  return {
+    ts: r[0], kind: r[1], name: r[2], artist: r[3], album: r[4], trackId: r[5], ms: r[6],
+    skipped: r[7], shuffle: r[8], offline: r[9], incognito: r[10], platform: r[11], country: r[12],
+  };
+}
+
+/** The files of a spool: `<spool>.0`, `<spool>.1`, ... read in order by pass 2. */
+export function spoolPart(spool: string, k: number): string {
+  return `${spool}.${k}`;
+}
+
+/** Removes every file of a spool. */
+export async function removeSpool(spool: string): Promise<void> {
+  const dir = path.dirname(spool);
+  const prefix = `${path.basename(spool)}.`;
+  for (const name of await fs.promises.readdir(dir).catch(() => [] as string[])) {
+    if (name.startsWith(prefix)) await fs.promises.rm(path.join(dir, name), { force: true });
+  }
 }
