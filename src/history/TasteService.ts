@@ -3,14 +3,14 @@ import { BadRequest } from '../errors';
 import type { TrackFeatures } from '../features/FeatureProvider';
 import type { FeatureProviders } from '../features/FeatureProviders';
 import type { GenreService } from '../genres/GenreService';
+import { FeatureBatcher } from '../services/IngestPipeline';
+import type { SearchService } from '../services/SearchService';
+import { pickFeatures } from '../services/TrackFeatureService';
 import type { ApiProfile } from '../spotify/ApiProfile';
 import type { TrackFactsRepository } from '../store/TrackFactsRepository';
 import { Limiter } from '../util/Limiter';
 import type { Columns } from './columns';
 import type { HistoryStatsService } from './HistoryStatsService';
-import { FeatureBatcher } from '../services/IngestPipeline';
-import type { SearchService } from '../services/SearchService';
-import { pickFeatures } from '../services/TrackFeatureService';
 import { artistsForGenres, computeTaste, TASTE_FEATURES, tasteFacts, type TasteFacts, type TasteSeries } from './tasteSeries';
 
 /** Memory bounds: users whose lookups are held, and tracks and artists known (the catalog table keeps them all). */

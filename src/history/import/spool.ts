@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import type { Play } from '../play';
 import { InvalidEntry, toPlay, type HistoryFormat } from './exportFormats';
-import { type Play } from '../play';
 import { jsonArrayBatches } from './jsonArrayStream';
 
 /**
- * Pass 1 of an import: a history file's entries validated and normalised, written as compact rows
- * to a spool file that pass 2 merges into day items. Shared by the import job and its parse worker.
+ * The spool between an import's two passes: pass 1 validates and normalises a history file's
+ * entries and writes them as compact rows to spool files (`<upload>.spool.<k>`, each a JSON array);
+ * pass 2 reads them back and merges them into day items. Shared by the import job and its parse worker.
  */
 export type SpoolRow = [number, Play['kind'], string, string, string | null, string | null, number, boolean | null, boolean | null, boolean | null, boolean | null, string | null, string | null];
 
