@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { DailySnapshot } from '../store/DashboardRepository';
 import { countingRulesSchema, type CountingRules } from './countingRules';
-import { InvalidEntry } from './import/exportFormats';
-import type { Play } from './play';
+import { InvalidEntry, type Play } from './play';
 import { isTimeZone } from './timeZones';
 
 /**

@@ -49,6 +49,14 @@ export function flagOf(flags: number, flag: PlayFlag): boolean | null {
   return flags & (2 << shift) ? Boolean(flags & (1 << shift)) : null;
 }
 
+/** An entry (of an export, a backup) that is not a valid play; the message names the field. */
+export class InvalidEntry extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidEntry';
+  }
+}
+
 /**
  * Two entries are the same play when they end in the same minute with the same track: this merges
  * re-imports, overlapping files, and the minute-precision account data with the extended history.

@@ -7,7 +7,7 @@ import type { HistoryRepository, ImportJob } from '../../store/HistoryRepository
 import { Limiter } from '../../util/Limiter';
 import type { BackupService } from '../BackupService';
 import { mergeDays } from '../mergeDays';
-import { InvalidEntry } from './exportFormats';
+import { InvalidEntry } from '../play';
 import { ImportFailure } from './ImportFailure';
 import { MalformedJson } from './jsonArrayStream';
 import { mergeSpool } from './mergeSpool';

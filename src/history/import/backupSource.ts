@@ -1,8 +1,7 @@
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { checkManifest, parseExtras, playFromLine } from '../backupFormat';
-import type { Play } from '../play';
-import { InvalidEntry } from './exportFormats';
+import { InvalidEntry, type Play } from '../play';
 import type { HistorySource, UploadContents } from './HistorySource';
 import { ImportFailure } from './ImportFailure';
 import type { ZipUpload } from './ZipUpload';

@@ -9,7 +9,7 @@
  *   episode_*, audiobook_*, reason_start, reason_end, shuffle, skipped, offline, incognito_mode, platform, conn_country, ...}.
  *   Video files (`Streaming_History_Video_*`) are podcasts' video plays: kept with episodes.
  */
-import type { Play, PlayKind } from '../play';
+import { InvalidEntry, type Play, type PlayKind } from '../play';
 
 export type HistoryFormat = 'account' | 'account-podcast' | 'extended';
 
@@ -19,13 +19,6 @@ export function formatOf(path: string): HistoryFormat | null {
   if (/^StreamingHistory(_music)?_?\d+\.json$/i.test(name)) return 'account';
   if (/^(Streaming_History_(Audio|Video)_.*|endsong_\d+)\.json$/i.test(name)) return 'extended';
   return null;
-}
-
-export class InvalidEntry extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidEntry';
-  }
 }
 
 const BASE62_22 = /^[0-9A-Za-z]{22}$/;

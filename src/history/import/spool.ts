@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import type { Play } from '../play';
-import { InvalidEntry, toPlay, type HistoryFormat } from './exportFormats';
+import { InvalidEntry, type Play } from '../play';
+import { toPlay, type HistoryFormat } from './exportFormats';
 import { jsonArrayBatches } from './jsonArrayStream';
 
 /**
