@@ -11,17 +11,17 @@ import { TokenCipher } from './security/TokenCipher';
 import { AccountService } from './services/AccountService';
 import { ApiTokenService } from './services/ApiTokenService';
 import { ArtistService } from './services/ArtistService';
-import { BackupService } from './services/BackupService';
+import { BackupService } from './history/BackupService';
 import { CompareService } from './services/CompareService';
 import { DashboardService } from './services/DashboardService';
-import { HistoryImportService } from './services/HistoryImportService';
-import { HistoryStatsService } from './services/HistoryStatsService';
+import { HistoryImportService } from './history/import/HistoryImportService';
+import { HistoryStatsService } from './history/HistoryStatsService';
 import { LiveCaptureService, type LiveCaptureOptions } from './services/LiveCaptureService';
 import { ProfileService } from './services/ProfileService';
 import { SearchService } from './services/SearchService';
 import { SettingsService } from './services/SettingsService';
 import { ShareService } from './services/ShareService';
-import { TasteService } from './services/TasteService';
+import { TasteService } from './history/TasteService';
 import { TrackFeatureService } from './services/TrackFeatureService';
 import { ApiProfile } from './spotify/ApiProfile';
 import { DemoExports } from './spotify/DemoExports';
@@ -128,7 +128,7 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
     parseWorker: tuning.importParseWorker,
     parallelMinBytes: tuning.importParallelMinBytes,
     onImported: (userId) => historyStats.forget(userId),
-    onRestore: (userId, extras) => backups.applyExtras(userId, extras),
+    backups,
   });
   const taste = new TasteService({
     stats: historyStats, facts: new TrackFactsRepository(store), providers: features, profile: apiProfile, search, genreService: genres, logger,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { flagOf } from './formats';
+import { flagOf } from './play';
 
 /**
  * How a history entry counts, per user. Every statistic (history stats, taste over time, shared
@@ -36,7 +36,7 @@ export const EXCLUDED = 0;
 export const TIME_ONLY = 1;
 export const PLAY = 2;
 
-/** `flags` as packed by packFlags (formats.ts). */
+/** `flags` as packed by packFlags (play.ts). */
 export function classify(flags: number, ms: number, rules: CountingRules): 0 | 1 | 2 {
   // An unknown flag (null) never excludes anything.
   if (rules.incognito === 'exclude' && flagOf(flags, 'incognito') === true) return EXCLUDED;

@@ -7,7 +7,7 @@ import type { Services } from '../buildServices';
 import { AppError, BadRequest, NotFound } from '../errors';
 import { countingRulesSchema, DEFAULT_RULES, describeRules } from '../history/countingRules';
 import { isTimeZone } from '../history/timeZones';
-import { HistoryImportService } from '../services/HistoryImportService';
+import { HistoryImportService } from '../history/import/HistoryImportService';
 import { apiUser } from './authn';
 import { parseOr400, periodQuery, spotifyId } from './params';
 import { requireLogin } from './pages';

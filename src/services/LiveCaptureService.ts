@@ -2,12 +2,14 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import pino, { type Logger } from 'pino';
 import { AppError, RateLimited, ReauthRequired } from '../errors';
-import type { Play } from '../history/formats';
+import type { Play } from '../history/play';
 import { playFromRecent } from '../spotify/mappers';
 import type { SpotifyClient } from '../spotify/SpotifyClient';
 import type { UserTokens } from '../spotify/UserTokenSource';
 import type { CaptureRepository, CaptureState, DueUser } from '../store/CaptureRepository';
-import { dayOf, type HistoryRepository } from '../store/HistoryRepository';
+import { groupByDay } from '../history/dayCodec';
+import { mergeDays } from '../history/mergeDays';
+import type { HistoryRepository } from '../store/HistoryRepository';
 import { Limiter } from '../util/Limiter';
 import { LruCache } from '../util/LruCache';
 
@@ -229,14 +231,8 @@ export class LiveCaptureService {
         // Without a cursor only the newest page is reachable; with one, follow `next` while it moves.
         if (before === null || !answer?.next || cursor === before) break;
       }
-      const days = new Map<string, Play[]>();
-      for (const p of plays) {
-        const day = dayOf(p.ts);
-        const list = days.get(day);
-        if (list) list.push(p);
-        else days.set(day, [p]);
-      }
-      const { added } = days.size ? await this.d.history.mergeDays(userId, days) : { added: 0 };
+      const days = groupByDay(plays);
+      const { added } = days.size ? await mergeDays(this.d.history, userId, days) : { added: 0 };
       if (added > 0) {
         await this.d.history.bumpVersion(userId);
         this.d.onHistoryChanged(userId);

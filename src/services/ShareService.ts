@@ -3,7 +3,7 @@ import { BadRequest, NotFound } from '../errors';
 import type { Share, ShareRepository } from '../store/ShareRepository';
 import type { UserRepository } from '../store/UserRepository';
 import { LruCache } from '../util/LruCache';
-import type { HistoryStatsService } from './HistoryStatsService';
+import type { HistoryStatsService } from '../history/HistoryStatsService';
 import { ogPng, ogSvg } from './ogImage';
 
 /** Slugs are 16 random bytes: unguessable, so a link is only found by someone it was given to. */

@@ -1,5 +1,5 @@
 import type { TrackFeatures } from '../features/FeatureProvider';
-import type { Play } from '../history/formats';
+import type { Play } from '../history/play';
 import type { AlbumRecord, TrackRecord } from '../store/ArtistRepository';
 
 /**

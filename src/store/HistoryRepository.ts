@@ -1,24 +1,17 @@
-import zlib from 'node:zlib';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { flagOf, packFlags, playKey, type Play, type PlayKind } from '../history/formats';
 import type { Store } from './Store';
+
+/** A day item's attributes besides its key, as the day codec (src/history/dayCodec.ts) made them. */
+export type StoredDay = Record<string, unknown>;
 
 /**
  * Listening history, one item per user per UTC day (app table):
- *   pk="HIST#<userId>"  sk="D#<YYYY-MM-DD>"
- *     z      deflated text of three parts joined by "\n":
- *              dict   JSON [[name, artist, album|null, trackId|null, kind], ...]   what was played that day
- *              meta   JSON {"p": [platforms], "c": [countries]}
- *              plays  "sec,dict,ms,flags,platform,country" rows joined by "\n" (sec = seconds into the day)
- *     n      rows (all kinds); count, ms: music entries and their milliseconds, for quick totals
- * A 10-year history is about 3,650 items, each a few kilobytes.
+ *   pk="HIST#<userId>"  sk="D#<YYYY-MM-DD>"   a stored day, opaque here: its attributes are what
+ *                                            src/history/dayCodec.ts writes and reads
  *   pk="USER#<userId>"  sk="HISTMETA"      version (bumped by every import), totals
  *   pk="USER#<userId>"  sk="IMPORT#<id>"   an import job
  *   pk="IMPORTS#pending" sk="<userId>#<id>" an import not yet ended, with its upload's path (resumed after a crash)
  */
-const DAY_MS = 86_400_000;
-const KINDS: PlayKind[] = ['music', 'episode', 'audiobook'];
-
 export interface HistoryMeta {
   version: number;
   updated_at: string | null;
@@ -50,93 +43,6 @@ export interface ImportJob {
   attempts?: number;
 }
 
-const dayNames = new Map<number, string>();
-
-/** The UTC date of an instant, as YYYY-MM-DD (memoised: an import asks for the same few thousand days). */
-export function dayOf(ts: number): string {
-  const day = Math.floor(ts / DAY_MS);
-  let name = dayNames.get(day);
-  if (name === undefined) {
-    name = new Date(day * DAY_MS).toISOString().slice(0, 10);
-    if (dayNames.size < 100_000) dayNames.set(day, name);
-  }
-  return name;
-}
-
-/** Encodes one day's plays compactly; the inverse of decodeDay. */
-export function encodeDay(date: string, plays: Play[]): Record<string, unknown> {
-  const dayStart = Date.parse(`${date}T00:00:00Z`);
-  const dict: (string | number | null)[][] = [];
-  const dictIndex = new Map<string, number>();
-  const platforms: string[] = [];
-  const countries: string[] = [];
-  const idx = (list: string[], v: string | null) => {
-    if (v === null) return -1;
-    let i = list.indexOf(v);
-    if (i < 0) i = list.push(v) - 1;
-    return i;
-  };
-  const rows: string[] = [];
-  let count = 0;
-  let ms = 0;
-  for (const p of [...plays].sort((a, b) => a.ts - b.ts)) {
-    const key = `${p.kind}|${p.artist}|${p.name}|${p.album ?? ''}|${p.trackId ?? ''}`;
-    let d = dictIndex.get(key);
-    if (d === undefined) {
-      d = dict.push([p.name, p.artist, p.album, p.trackId, KINDS.indexOf(p.kind)]) - 1;
-      dictIndex.set(key, d);
-    }
-    rows.push(`${Math.round((p.ts - dayStart) / 1000)},${d},${p.ms},${packFlags(p)},${idx(platforms, p.platform)},${idx(countries, p.country)}`);
-    if (p.kind === 'music') {
-      count++;
-      ms += p.ms;
-    }
-  }
-  // dict, meta and plays travel deflated in one binary attribute: each day item is about a third of
-  // the size, which is what a DynamoDB write costs (and what dynalite spends its time on).
-  const payload = `${JSON.stringify(dict)}\n${JSON.stringify({ p: platforms, c: countries })}\n${rows.join('\n')}`;
-  return { z: zlib.deflateRawSync(payload, { level: 1 }), n: rows.length, count, ms };
-}
-
-/** The day item's parts as text: dict (JSON), meta (JSON) and the play rows. */
-export function dayParts(item: Record<string, unknown>): { dict: string; meta: string; plays: string } {
-  if (item.z) {
-    const text = zlib.inflateRawSync(item.z as Uint8Array).toString('utf8');
-    const a = text.indexOf('\n');
-    const b = text.indexOf('\n', a + 1);
-    return { dict: text.slice(0, a), meta: text.slice(a + 1, b), plays: text.slice(b + 1) };
-  }
-  return { dict: String(item.dict ?? '[]'), meta: String(item.meta ?? '{"p":[],"c":[]}'), plays: String(item.plays ?? '') };
-}
-
-export function decodeDay(date: string, item: Record<string, unknown>): Play[] {
-  const dayStart = Date.parse(`${date}T00:00:00Z`);
-  const parts = dayParts(item);
-  const dict = JSON.parse(parts.dict) as [string, string, string | null, string | null, number][];
-  const meta = JSON.parse(parts.meta) as { p: string[]; c: string[] };
-  const text = parts.plays;
-  if (!text) return [];
-  return text.split('\n').map((row) => {
-    const [sec, d, ms, f, pl, co] = row.split(',').map(Number);
-    const [name, artist, album, trackId, kind] = dict[d];
-    return {
-      ts: dayStart + sec * 1000,
-      kind: KINDS[kind],
-      name,
-      artist,
-      album,
-      trackId,
-      ms,
-      skipped: flagOf(f, 'skipped'),
-      shuffle: flagOf(f, 'shuffle'),
-      offline: flagOf(f, 'offline'),
-      incognito: flagOf(f, 'incognito'),
-      platform: pl >= 0 ? meta.p[pl] : null,
-      country: co >= 0 ? meta.c[co] : null,
-    };
-  });
-}
-
 export class HistoryRepository {
   constructor(private readonly store: Store) {}
 
@@ -144,39 +50,17 @@ export class HistoryRepository {
     return this.store.tables.app;
   }
 
-  /**
-   * Merges plays into their day items: existing plays stay, a play already there (same minute,
-   * same track: playKey) is not added again. Returns how many music plays were new.
-   */
-  async mergeDays(userId: string, days: Map<string, Play[]>, known?: Set<string>): Promise<{ added: number; items: number; plays: number }> {
-    // Only days that may exist are read: all of them, or those in `known` (kept up to date here).
-    const dates = [...days.keys()].filter((d) => !known || known.has(d));
-    const existing = new Map<string, Play[]>();
+  /** The stored days of these dates that exist (items as the day codec wrote them). */
+  async getDays(userId: string, dates: string[]): Promise<Map<string, StoredDay>> {
     const found = dates.length ? await this.store.batchGet(this.table, dates.map((d) => ({ pk: `HIST#${userId}`, sk: `D#${d}` }))) : [];
-    for (const item of found) {
-      const date = String(item.sk).slice(2);
-      existing.set(date, decodeDay(date, item));
-    }
-    let added = 0;
-    let music = 0;
-    const items: Record<string, unknown>[] = [];
-    for (const [date, plays] of days) {
-      for (const p of plays) if (p.kind === 'music') music++;
-      const before = existing.get(date) ?? [];
-      const keys = new Set(before.map(playKey));
-      const merged = [...before];
-      for (const p of plays) {
-        const k = playKey(p);
-        if (keys.has(k)) continue;
-        keys.add(k);
-        merged.push(p);
-        if (p.kind === 'music') added++;
-      }
-      if (merged.length !== before.length) items.push({ pk: `HIST#${userId}`, sk: `D#${date}`, ...encodeDay(date, merged) });
-    }
-    if (items.length) await this.store.batchPut(this.table, items, { concurrency: 8 });
-    if (known) for (const d of days.keys()) known.add(d);
-    return { added, items: items.length, plays: music };
+    const days = new Map<string, StoredDay>();
+    for (const { pk: _pk, sk, ...item } of found) days.set(String(sk).slice(2), item);
+    return days;
+  }
+
+  /** Writes stored days (replacing what was there). */
+  async putDays(userId: string, days: { date: string; item: StoredDay }[]): Promise<void> {
+    if (days.length) await this.store.batchPut(this.table, days.map(({ date, item }) => ({ ...item, pk: `HIST#${userId}`, sk: `D#${date}` })), { concurrency: 8 });
   }
 
   /** The dates that have a day item, from a keys-only Query (cheap even for ten years). */
@@ -192,7 +76,7 @@ export class HistoryRepository {
 
 
   /** Every day item of a user, oldest first, decoded lazily by the caller. */
-  async allDays(userId: string): Promise<{ date: string; item: Record<string, unknown> }[]> {
+  async allDays(userId: string): Promise<{ date: string; item: StoredDay }[]> {
     const items = await this.store.queryAll({
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { DEFAULT_RULES } from '../../src/history/countingRules';
-import { playKey } from '../../src/history/formats';
+import { playKey } from '../../src/history/play';
 import { buildCaptureService } from '../../src/buildServices';
 import { startSandbox } from '../../src/sandbox';
 import { accountId } from '../../src/sandbox/objects';

@@ -6,7 +6,7 @@ import { ext, stats, tokenFor, upload } from '../helpers/history';
 
 jest.setTimeout(90_000);
 
-const WORKER = path.join(ROOT, 'dist/src/history/parseWorker.js');
+const WORKER = path.join(ROOT, 'dist/src/history/import/parseWorker.js');
 
 /** A plain extended-history file; the first entry's name can hold a fake element boundary. */
 function exportFile(n: number, firstName = 'Opening'): string {

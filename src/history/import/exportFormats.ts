@@ -9,6 +9,8 @@
  *   episode_*, audiobook_*, reason_start, reason_end, shuffle, skipped, offline, incognito_mode, platform, conn_country, ...}.
  *   Video files (`Streaming_History_Video_*`) are podcasts' video plays: kept with episodes.
  */
+import { InvalidEntry, type Play, type PlayKind } from '../play';
+
 export type HistoryFormat = 'account' | 'account-podcast' | 'extended';
 
 export function formatOf(path: string): HistoryFormat | null {
@@ -17,57 +19,6 @@ export function formatOf(path: string): HistoryFormat | null {
   if (/^StreamingHistory(_music)?_?\d+\.json$/i.test(name)) return 'account';
   if (/^(Streaming_History_(Audio|Video)_.*|endsong_\d+)\.json$/i.test(name)) return 'extended';
   return null;
-}
-
-export type PlayKind = 'music' | 'episode' | 'audiobook';
-
-export interface Play {
-  /** End of the play, ms since the epoch (UTC). */
-  ts: number;
-  kind: PlayKind;
-  /** Track, episode or chapter name. */
-  name: string;
-  /** Artist, show or audiobook. */
-  artist: string;
-  album: string | null;
-  /** Spotify track id when the export gives the URI. */
-  trackId: string | null;
-  ms: number;
-  skipped: boolean | null;
-  shuffle: boolean | null;
-  offline: boolean | null;
-  incognito: boolean | null;
-  platform: string | null;
-  country: string | null;
-}
-
-/**
- * How a play's four yes/no/unknown fields are stored (day items in HistoryRepository): two bits
- * each, the value and whether it is known at all (the account-data export knows none of them).
- */
-const FLAG_SHIFT = { skipped: 0, shuffle: 2, offline: 4, incognito: 6 } as const;
-export type PlayFlag = keyof typeof FLAG_SHIFT;
-
-export function packFlags(p: Pick<Play, PlayFlag>): number {
-  let f = 0;
-  for (const flag of Object.keys(FLAG_SHIFT) as PlayFlag[]) {
-    const v = p[flag];
-    if (v !== null) f |= ((v ? 1 : 0) | 2) << FLAG_SHIFT[flag];
-  }
-  return f;
-}
-
-/** One field of packed flags: true, false, or null when the export did not say. */
-export function flagOf(flags: number, flag: PlayFlag): boolean | null {
-  const shift = FLAG_SHIFT[flag];
-  return flags & (2 << shift) ? Boolean(flags & (1 << shift)) : null;
-}
-
-export class InvalidEntry extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidEntry';
-  }
 }
 
 const BASE62_22 = /^[0-9A-Za-z]{22}$/;
@@ -162,12 +113,4 @@ export function toPlay(format: HistoryFormat, e: Record<string, unknown>): Play 
   const track = str(e.trackName);
   if (!track) return null;
   return { ...common, kind: 'music', name: track, artist: str(e.artistName) ?? 'Unknown artist' };
-}
-
-/**
- * Two entries are the same play when they end in the same minute with the same track: this merges
- * re-imports, overlapping files, and the minute-precision account data with the extended history.
- */
-export function playKey(p: Pick<Play, 'ts' | 'kind' | 'name' | 'artist'>): string {
-  return `${Math.floor(p.ts / 60_000)}|${p.kind[0]}|${p.artist.toLowerCase()}|${p.name.toLowerCase()}`;
 }

@@ -1,28 +1,11 @@
-import { BadRequest } from '../errors';
-import { dayParts, type HistoryRepository } from '../store/HistoryRepository';
-import { isTimeZone, OffsetTable } from '../history/timeZones';
-import { LruCache } from '../util/LruCache';
-import { classify, describeRules, EXCLUDED, PLAY, type CountingRules } from '../history/countingRules';
-import { flagOf } from '../history/formats';
+import { rangeOf, type Columns } from './columns';
+import { classify, describeRules, EXCLUDED, PLAY, type CountingRules } from './countingRules';
+import { flagOf } from './play';
+import { OffsetTable } from './timeZones';
+
+/* Statistics as pure functions over columns; HistoryStatsService loads and caches the columns. */
 
 const DAY_MS = 86_400_000;
-
-/** A user's whole history decoded into columns, sorted by time: the form every statistic reads. */
-export interface Columns {
-  version: number;
-  n: number;
-  ts: Float64Array;
-  ms: Uint32Array;
-  entry: Int32Array; // index into `entries`
-  flags: Uint8Array;
-  platform: Int16Array;
-  country: Int16Array;
-  entries: { name: string; artist: string; album: string | null; trackId: string | null; kind: number; artistIdx: number; albumIdx: number }[];
-  artists: string[];
-  albums: { name: string; artist: string }[];
-  platforms: string[];
-  countries: string[];
-}
 
 export interface TopItem {
   name: string;
@@ -63,133 +46,6 @@ export interface HistoryStats {
   last_play: string | null;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/**
- * Lifetime statistics over imported history. The decoded history is cached per user and version
- * (one GetItem checks the version), so any date range is computed from memory in milliseconds.
- */
-export class HistoryStatsService {
-  private readonly cache = new LruCache<Columns>(400 * 1024 * 1024);
-
-  constructor(
-    private readonly repo: HistoryRepository,
-    /** The person's time zone and counting rules, used when a query does not give them. */
-    private readonly prefs: (userId: string) => Promise<{ timeZone: string; countingRules: CountingRules }>,
-  ) {}
-
-  async stats(userId: string, q: { from?: string; to?: string; tz?: string; rules?: CountingRules }): Promise<HistoryStats> {
-    const { tz, rules } = await this.settings(userId, q);
-    const cols = await this.columns(userId);
-    return compute(cols, tz, q.from ?? null, q.to ?? null, rules);
-  }
-
-  /** Validates a query's range and zone and fills in the person's own zone and rules. */
-  async settings(userId: string, q: { from?: string; to?: string; tz?: string; rules?: CountingRules }): Promise<{ tz: string; rules: CountingRules }> {
-    for (const [k, v] of [['from', q.from], ['to', q.to]] as const) {
-      if (v !== undefined && (!DATE.test(v) || Number.isNaN(Date.parse(v)))) throw new BadRequest(`${k} must be a date as YYYY-MM-DD.`, 'invalid_date');
-    }
-    if (q.from && q.to && q.from > q.to) throw new BadRequest('from must not be after to.', 'invalid_range');
-    const prefs = q.tz && q.rules ? null : await this.prefs(userId);
-    const tz = q.tz ?? prefs!.timeZone;
-    if (!isTimeZone(tz)) throw new BadRequest(`Unknown time zone ${JSON.stringify(tz.slice(0, 60))}.`, 'invalid_time_zone');
-    return { tz, rules: q.rules ?? prefs!.countingRules };
-  }
-
-  /** The decoded history of a user, from memory when the stored version has not moved. */
-  async columns(userId: string): Promise<Columns> {
-    const { version } = await this.repo.meta(userId);
-    const hit = this.cache.get(userId);
-    if (hit && hit.version === version) return hit;
-    const cols = await load(this.repo, userId, version);
-    this.cache.set(userId, cols, cols.n * 32 + cols.entries.length * 200 + 1024);
-    return cols;
-  }
-
-  /** Drops a user's cached history (after an import in this process). */
-  forget(userId: string): void {
-    this.cache.delete(userId);
-  }
-}
-
-async function load(repo: HistoryRepository, userId: string, version: number): Promise<Columns> {
-  const days = await repo.allDays(userId);
-  days.sort((a, b) => a.date.localeCompare(b.date));
-  const total = days.reduce((s, d) => s + (Number(d.item.n) || 0), 0);
-  const cols: Columns = {
-    version, n: 0,
-    ts: new Float64Array(total), ms: new Uint32Array(total), entry: new Int32Array(total), flags: new Uint8Array(total),
-    platform: new Int16Array(total), country: new Int16Array(total),
-    entries: [], artists: [], albums: [], platforms: [], countries: [],
-  };
-  const entryIdx = new Map<string, number>();
-  const artistIdx = new Map<string, number>();
-  const albumIdx = new Map<string, number>();
-  const platIdx = new Map<string, number>();
-  const countryIdx = new Map<string, number>();
-  const intern = (map: Map<string, number>, list: string[], v: string | null) => {
-    if (v === null) return -1;
-    let i = map.get(v);
-    if (i === undefined) {
-      i = list.push(v) - 1;
-      map.set(v, i);
-    }
-    return i;
-  };
-  for (const { date, item } of days) {
-    // Decoded straight into the columns (no object per play: a 250k-play history would make 250k).
-    const dayStart = Date.parse(`${date}T00:00:00Z`);
-    const parts = dayParts(item);
-    const dict = JSON.parse(parts.dict) as [string, string, string | null, string | null, number][];
-    const meta = JSON.parse(parts.meta) as { p: string[]; c: string[] };
-    const localEntry = dict.map(([name, artist, album, trackId, kind]) => {
-      const key = `${kind}|${artist}|${name}|${album ?? ''}|${trackId ?? ''}`;
-      let e = entryIdx.get(key);
-      if (e === undefined) {
-        const a = artistIdx.get(artist) ?? artistIdx.set(artist, cols.artists.push(artist) - 1).get(artist)!;
-        const albumKey = `${artist}|${album ?? ''}`;
-        let al = -1;
-        if (album) al = albumIdx.get(albumKey) ?? albumIdx.set(albumKey, cols.albums.push({ name: album, artist }) - 1).get(albumKey)!;
-        e = cols.entries.push({ name, artist, album, trackId, kind, artistIdx: a, albumIdx: al }) - 1;
-        entryIdx.set(key, e);
-      }
-      return e;
-    });
-    const localPlatform = meta.p.map((p) => intern(platIdx, cols.platforms, p));
-    const localCountry = meta.c.map((c) => intern(countryIdx, cols.countries, c));
-    const text = parts.plays;
-    if (!text) continue;
-    let pos = 0;
-    while (pos < text.length) {
-      let nl = text.indexOf('\n', pos);
-      if (nl < 0) nl = text.length;
-      const f = text.slice(pos, nl).split(',');
-      const i = cols.n++;
-      cols.ts[i] = dayStart + Number(f[0]) * 1000;
-      cols.entry[i] = localEntry[Number(f[1])];
-      cols.ms[i] = Number(f[2]);
-      cols.flags[i] = Number(f[3]);
-      const pl = Number(f[4]);
-      const co = Number(f[5]);
-      cols.platform[i] = pl >= 0 ? localPlatform[pl] : -1;
-      cols.country[i] = co >= 0 ? localCountry[co] : -1;
-      pos = nl + 1;
-    }
-  }
-  return cols;
-}
-
-function lowerBound(ts: Float64Array, n: number, value: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 function top<T>(counts: Map<number, { plays: number; ms: number }>, by: 'plays' | 'ms', make: (i: number) => T, limit = 50): (T & { plays: number; ms_played: number })[] {
   return [...counts]
     .sort((a, b) => (by === 'plays' ? b[1].plays - a[1].plays || b[1].ms - a[1].ms : b[1].ms - a[1].ms || b[1].plays - a[1].plays) || a[0] - b[0])
@@ -197,14 +53,8 @@ function top<T>(counts: Map<number, { plays: number; ms: number }>, by: 'plays' 
     .map(([i, c]) => ({ ...make(i), plays: c.plays, ms_played: c.ms }));
 }
 
-/** The index range [i0, i1) of plays between two local dates (inclusive), in a time zone. */
-export function rangeOf(c: Columns, offsets: OffsetTable, from: string | null, to: string | null): [number, number] {
-  const start = from ? offsets.startOfLocalDay(from) : -Infinity;
-  const end = to ? offsets.startOfLocalDay(new Date(Date.parse(to) + DAY_MS).toISOString().slice(0, 10)) : Infinity;
-  return [lowerBound(c.ts, c.n, start), lowerBound(c.ts, c.n, end)];
-}
-
-function compute(c: Columns, tz: string, from: string | null, to: string | null, rules: CountingRules): HistoryStats {
+/** Lifetime statistics of the plays between two local dates (inclusive; null: open), under counting rules. */
+export function computeStats(c: Columns, tz: string, from: string | null, to: string | null, rules: CountingRules): HistoryStats {
   const offsets = new OffsetTable(tz);
   const [i0, i1] = rangeOf(c, offsets, from, to);
 

@@ -1,10 +1,14 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { InvalidEntry, toPlay, type HistoryFormat, type Play } from './formats';
+import { InvalidEntry, type Play } from '../play';
+import { toPlay, type HistoryFormat } from './exportFormats';
 import { jsonArrayBatches } from './jsonArrayStream';
 
 /**
- * Pass 1 of an import: a history file's entries validated and normalised, written as compact rows
- * to a spool file that pass 2 merges into day items. Shared by the import job and its parse worker.
+ * The spool between an import's two passes: pass 1 validates and normalises a history file's
+ * entries and writes them as compact rows to spool files (`<upload>.spool.<k>`, each a JSON array);
+ * pass 2 reads them back and merges them into day items. Shared by the import job and its parse worker.
  */
 export type SpoolRow = [number, Play['kind'], string, string, string | null, string | null, number, boolean | null, boolean | null, boolean | null, boolean | null, string | null, string | null];
 
@@ -66,4 +70,26 @@ export async function writeSpoolRows(batches: AsyncIterable<Play[]>, out: Writab
   }
   if (pending) await write(pending);
   return { rows, episodes };
+}
+
+/** A spool row back into a play. */
+export function playOfRow(r: SpoolRow): Play {
+  return {
+    ts: r[0], kind: r[1], name: r[2], artist: r[3], album: r[4], trackId: r[5], ms: r[6],
+    skipped: r[7], shuffle: r[8], offline: r[9], incognito: r[10], platform: r[11], country: r[12],
+  };
+}
+
+/** The files of a spool: `<spool>.0`, `<spool>.1`, ... read in order by pass 2. */
+export function spoolPart(spool: string, k: number): string {
+  return `${spool}.${k}`;
+}
+
+/** Removes every file of a spool. */
+export async function removeSpool(spool: string): Promise<void> {
+  const dir = path.dirname(spool);
+  const prefix = `${path.basename(spool)}.`;
+  for (const name of await fs.promises.readdir(dir).catch(() => [] as string[])) {
+    if (name.startsWith(prefix)) await fs.promises.rm(path.join(dir, name), { force: true });
+  }
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { HistoryFormat } from './formats';
+import type { HistoryFormat } from './exportFormats';
 import { exportPlays, writeSpoolRows } from './spool';
 
 /**

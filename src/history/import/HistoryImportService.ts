@@ -1,0 +1,305 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { BadRequest, NotFound } from '../../errors';
+import type { HistoryRepository, ImportJob } from '../../store/HistoryRepository';
+import { Limiter } from '../../util/Limiter';
+import type { BackupService } from '../BackupService';
+import { mergeDays } from '../mergeDays';
+import { InvalidEntry } from '../play';
+import { ImportFailure } from './ImportFailure';
+import { MalformedJson } from './jsonArrayStream';
+import { mergeSpool } from './mergeSpool';
+import { removeSpool, spoolPart } from './spool';
+import { spoolSources } from './spoolSources';
+import { readUpload, type OpenUpload } from './uploadFormats';
+import { DEFAULT_LIMITS, type ImportLimits } from './zipSafety';
+
+/** A running job writes a heartbeat at least this often; one silent for longer was interrupted. */
+const HEARTBEAT_MS = 10_000;
+
+/** A queued or running job whose heartbeat stopped: its process died (a crash, a deploy). */
+function interrupted(job: ImportJob, staleMs: number): boolean {
+  return (job.status === 'running' || job.status === 'queued') && Date.now() - Date.parse(job.updated_at) > staleMs;
+}
+
+/** A job whose process died stays "running" in the table; say what happens next. */
+function withStaleness(job: ImportJob, staleMs: number): ImportJob {
+  if (interrupted(job, staleMs)) {
+    return {
+      ...job,
+      status: 'waiting',
+      resume_at: null,
+      error: `The import was interrupted (the server stopped while it ran). It continues from its checkpoint (${job.plays_read} plays written) as soon as the server is running again, within a minute.`,
+    };
+  }
+  return job;
+}
+
+/** Failures worth waiting out: the database busy after every SDK retry, or unreachable for a moment. */
+function isTransient(err: unknown): boolean {
+  const e = err as { name?: string; code?: string };
+  return /Throttling|ProvisionedThroughputExceeded|RequestLimitExceeded|StoreError|TimeoutError/.test(e.name ?? '') || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(e.code ?? '');
+}
+
+/** A paused import waits 30 s, then twice as long each time, up to 10 minutes. */
+const RETRY_BASE_MS = 30_000;
+const RETRY_MAX_MS = 10 * 60_000;
+
+/**
+ * Imports an upload (a Spotify data export as downloaded, one of its JSON files, or this app's
+ * backup: uploadFormats.ts) as a background job: one at a time, with a heartbeat, paused while the
+ * database is busy and resumed after a crash. Two passes: the first (spoolSources) validates
+ * everything into a spool, so a bad file fails the job before anything is written; the second
+ * (mergeSpool) merges the plays into day items from a checkpoint, idempotently: re-importing adds
+ * nothing twice.
+ */
+export class HistoryImportService {
+  private readonly queue = new Limiter(1);
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly repo: HistoryRepository,
+    private readonly o: {
+      uploadDir: string;
+      logger?: Logger;
+      limits?: Partial<ImportLimits>;
+      onImported?: (userId: string) => void;
+      /** The compiled parse worker (null: never parse in parallel); default: next to this file when built. */
+      parseWorker?: string | null;
+      /** Smallest plain file parsed in two halves at once. */
+      parallelMinBytes?: number;
+      /** First wait of a paused import (doubling each time, up to 10 minutes); default 30 s. */
+      retryBaseMs?: number;
+      /** Writes a restored backup's settings and snapshots, after its plays. */
+      backups?: Pick<BackupService, 'applyExtras'>;
+      staleMs?: number;
+    },
+  ) {
+    fs.mkdirSync(o.uploadDir, { recursive: true });
+  }
+
+  get limits(): ImportLimits {
+    return { ...DEFAULT_LIMITS, ...this.o.limits };
+  }
+
+  /** A new path for an upload to be written to (the caller streams the request body there). */
+  uploadPath(): string {
+    return path.join(this.o.uploadDir, `${Date.now()}-${crypto.randomBytes(8).toString('hex')}.upload`);
+  }
+
+  /** Queues the import of an uploaded file; the job's progress is readable at once. */
+  async start(userId: string, file: { path: string; originalName: string }): Promise<ImportJob> {
+    const now = new Date().toISOString();
+    const job: ImportJob = {
+      id: crypto.randomUUID(),
+      status: 'queued',
+      file_name: path.basename(file.originalName).slice(0, 200) || 'upload',
+      plays_read: 0,
+      plays_added: 0,
+      episodes_read: 0,
+      files: [],
+      error: null,
+      created_at: now,
+      updated_at: now,
+      finished_at: null,
+    };
+    await this.repo.putJob(userId, job);
+    // Listed as pending until it ends, with where its upload is, so it can be resumed after a crash.
+    await this.repo.addPending(userId, job.id, file.path, job.file_name);
+    this.enqueue(userId, job, file);
+    return job;
+  }
+
+  /** Jobs this process is running or has queued. */
+  private readonly mine = new Set<string>();
+
+  private enqueue(userId: string, job: ImportJob, file: { path: string; originalName: string }): void {
+    this.mine.add(job.id);
+    const run = this.queue
+      .run(() => this.run(userId, job, file))
+      .catch((err: unknown) => this.o.logger?.error({ err, job: job.id }, 'import job crashed'))
+      .finally(() => {
+        this.mine.delete(job.id);
+        this.running.delete(run);
+      });
+    this.running.add(run);
+  }
+
+  async job(userId: string, id: string): Promise<ImportJob> {
+    const job = await this.repo.getJob(userId, id);
+    if (!job) throw new NotFound('No such import');
+    return withStaleness(job, this.staleMs);
+  }
+
+  async jobs(userId: string): Promise<ImportJob[]> {
+    return (await this.repo.listJobs(userId)).map((j) => withStaleness(j, this.staleMs));
+  }
+
+  /** Whether an import of this person is writing now (running, with a live heartbeat). */
+  async writing(userId: string): Promise<boolean> {
+    return (await this.repo.listJobs(userId, Infinity)).some((j) => j.status === 'running' && !interrupted(j, this.staleMs));
+  }
+
+  private get staleMs(): number {
+    return this.o.staleMs ?? 60_000;
+  }
+
+  /** Waits for every queued import (tests, graceful shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size) await Promise.all([...this.running]);
+  }
+
+  private async run(userId: string, job: ImportJob, file: { path: string; originalName: string }): Promise<void> {
+    const update = (fields: Partial<ImportJob>) => this.repo.updateJob(userId, job.id, fields);
+    await update({ status: 'running', resume_at: null });
+    // A heartbeat while the job runs, so a job whose server died is told apart from a slow one.
+    const heartbeat = setInterval(() => {
+      update({}).catch((err: Error) => this.o.logger?.warn({ err, job: job.id }, 'import heartbeat failed'));
+    }, Math.min(HEARTBEAT_MS, this.staleMs / 3));
+    heartbeat.unref();
+    let upload: OpenUpload | undefined;
+    // Pass 1 writes its rows to spool files, read in order by pass 2.
+    const spool = `${file.path}.spool`;
+    const part = (k: number) => spoolPart(spool, k);
+    let ended = false;
+    try {
+      const started = Date.now();
+      upload = await readUpload(file, this.limits);
+      const { sources, extras } = upload;
+      if (sources.length === 0) throw new ImportFailure('No listening history found: the zip holds no StreamingHistory or Streaming_History_Audio files.');
+      // A job that was interrupted while writing continues from its checkpoint: its spool (pass 1's
+      // output) is complete on disk, so pass 1 is not repeated.
+      const resuming =
+        job.phase === 'writing' && typeof job.spool_rows === 'number' && typeof job.spool_parts === 'number' &&
+        Array.from({ length: job.spool_parts }, (_, k) => part(k)).every((f) => fs.existsSync(f));
+      let rowsTotal = job.spool_rows ?? 0;
+      let parts = job.spool_parts ?? 0;
+      if (!resuming) {
+        const spooled = await spoolSources(sources, part, { parseWorker: this.parseWorkerScript, parallelMinBytes: this.o.parallelMinBytes, logger: this.o.logger });
+        await update({ files: sources.map((s) => s.name), episodes_read: spooled.episodes });
+        ({ rows: rowsTotal, parts } = spooled);
+        await update({ phase: 'writing', spool_rows: rowsTotal, spool_parts: parts, checkpoint: 0 });
+      }
+      const pass1Ms = Date.now() - started;
+      const checkpoint = resuming ? (job.checkpoint ?? 0) : 0;
+      if (resuming) this.o.logger?.info({ job: job.id, checkpoint, rows: rowsTotal }, 'history import resumes from its checkpoint');
+
+      // Pass 2: merge the spooled plays into day items in bounded batches.
+      const known = await this.repo.dayDates(userId);
+      const { read, added } = await mergeSpool({
+        parts: Array.from({ length: parts }, (_, k) => part(k)),
+        from: resuming ? { row: checkpoint, plays: job.checkpoint_plays ?? 0, added: job.plays_added } : { row: 0, plays: 0, added: 0 },
+        merge: (days) => mergeDays(this.repo, userId, days, known),
+        onCheckpoint: (c) => update({ plays_read: c.plays, plays_added: c.added, checkpoint: c.row, checkpoint_plays: c.plays }),
+      });
+      if (extras) await this.o.backups?.applyExtras(userId, extras);
+      await this.repo.bumpVersion(userId);
+      await update({ status: 'done', plays_read: read, plays_added: added, checkpoint: rowsTotal, checkpoint_plays: read, finished_at: new Date().toISOString() });
+      ended = true;
+      this.o.onImported?.(userId);
+      this.o.logger?.info({ job: job.id, rows: rowsTotal, added, resumed: resuming, pass1Ms, pass2Ms: Date.now() - started - pass1Ms }, 'history import done');
+    } catch (caught) {
+      let err = caught;
+      if (err instanceof InvalidEntry) err = new ImportFailure(err.message);
+      if (isTransient(err)) {
+        // The database stayed busy through every retry: wait, then continue from the checkpoint.
+        const attempts = (job.attempts ?? 0) + 1;
+        const delayMs = Math.min(RETRY_MAX_MS, (this.o.retryBaseMs ?? RETRY_BASE_MS) * 2 ** (attempts - 1));
+        const resumeAt = new Date(Date.now() + delayMs).toISOString();
+        this.o.logger?.warn({ err, job: job.id, resumeAt }, 'history import paused: the database is busy');
+        await update({ status: 'waiting', attempts, resume_at: resumeAt, error: null });
+        this.scheduleResume(delayMs);
+        return;
+      }
+      const message =
+        err instanceof ImportFailure || err instanceof MalformedJson
+          ? err.message
+          : err instanceof Error && /invalid|corrupt|zip|central directory|signature/i.test(err.message)
+            ? `The upload is not a readable zip or JSON file (${err.message}).`
+            : 'The import failed on our side; it has been logged. Try again.';
+      if (!(err instanceof ImportFailure || err instanceof MalformedJson)) this.o.logger?.warn({ err, job: job.id }, 'history import failed');
+      await update({ status: 'failed', error: message, finished_at: new Date().toISOString() });
+      ended = true;
+    } finally {
+      clearInterval(heartbeat);
+      upload?.close();
+      // The upload and its spool stay on disk until the job has ended: a resumed job needs them.
+      if (ended) {
+        await removeSpool(spool);
+        fs.rm(file.path, { force: true }, () => undefined);
+        await this.repo.removePending(userId, job.id).catch((e: unknown) => this.o.logger?.warn({ err: e, job: job.id }, 'could not remove a finished import from the pending list'));
+      }
+    }
+  }
+
+  /** The compiled parse worker next to this file (absent when running from TypeScript sources). */
+  private get parseWorkerScript(): string | null {
+    if (this.o.parseWorker !== undefined) return this.o.parseWorker;
+    const script = path.join(__dirname, 'parseWorker.js');
+    return fs.existsSync(script) ? script : null;
+  }
+
+  private resumeTimer: NodeJS.Timeout | undefined;
+
+  /** Runs resumePending once after `ms` (a paused job's resume time). */
+  private scheduleResume(ms: number): void {
+    clearTimeout(this.resumeTimer);
+    this.resumeTimer = setTimeout(() => void this.resumePending().catch((err: unknown) => this.o.logger?.warn({ err }, 'resuming imports failed')), ms + 50);
+    this.resumeTimer.unref();
+  }
+
+  /**
+   * Picks up imports that are not running anywhere: interrupted by a crash or a deploy (their
+   * heartbeat stopped) or paused until their resume time. A conditional claim on the job item lets
+   * only one process (pm2 worker) take each. Returns the jobs resumed.
+   */
+  async resumePending(): Promise<string[]> {
+    const resumed: string[] = [];
+    for (const { userId, jobId, uploadPath, fileName } of await this.repo.pendingJobs()) {
+      const job = await this.repo.getJob(userId, jobId);
+      if (!job || job.status === 'done' || job.status === 'failed') {
+        await this.repo.removePending(userId, jobId);
+        continue;
+      }
+      if (this.mine.has(jobId)) continue;
+      if ((job.status === 'running' || job.status === 'queued') && !interrupted(job, this.staleMs)) continue;
+      if (job.status === 'waiting' && job.resume_at && Date.parse(job.resume_at) > Date.now()) {
+        this.scheduleResume(Date.parse(job.resume_at) - Date.now());
+        continue;
+      }
+      if (!(await this.repo.claimJob(userId, jobId, job.updated_at))) continue;
+      if (!fs.existsSync(uploadPath)) {
+        await this.repo.updateJob(userId, jobId, {
+          status: 'failed', finished_at: new Date().toISOString(),
+          error: 'The import was interrupted and its upload is not on this server any more. Upload the file again: plays already imported are not counted twice.',
+        });
+        await this.repo.removePending(userId, jobId);
+        continue;
+      }
+      resumed.push(jobId);
+      this.enqueue(userId, { ...job, status: 'queued' }, { path: uploadPath, originalName: fileName });
+    }
+    return resumed;
+  }
+
+  /** Resumes interrupted imports now and then (every worker may; the claim keeps it to one). */
+  startResuming(everyMs = Math.min(30_000, this.staleMs)): void {
+    const tick = () => void this.resumePending().catch((err: unknown) => this.o.logger?.warn({ err }, 'resuming imports failed'));
+    tick();
+    this.resumeInterval = setInterval(tick, everyMs);
+    this.resumeInterval.unref();
+  }
+
+  private resumeInterval: NodeJS.Timeout | undefined;
+
+  stopResuming(): void {
+    clearInterval(this.resumeInterval);
+    clearTimeout(this.resumeTimer);
+  }
+
+  static validateUploadName(name: string): void {
+    if (!/\.(zip|json)$/i.test(name)) throw new BadRequest('Upload the export as downloaded (a .zip) or one of its .json files.', 'unsupported_file');
+  }
+}

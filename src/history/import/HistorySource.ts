@@ -1,0 +1,20 @@
+import type { BackupExtras } from '../backupFormat';
+import type { Play } from '../play';
+import type { HistoryFormat } from './exportFormats';
+
+/** One file of an upload that holds plays, whatever its format. */
+export interface HistorySource {
+  /** The file's name, as the job's file list and error messages show it. */
+  name: string;
+  /** Its plays, validated, a batch at a time; errors are ImportFailures naming the file and the entry. */
+  plays(): AsyncGenerator<Play[]>;
+  /** Set for a plain export file on disk, which may be parsed in two halves at once (parallelSpool). */
+  splittable?: { path: string; format: HistoryFormat | null };
+}
+
+/** What an upload holds, read and checked before anything is written. */
+export interface UploadContents {
+  sources: HistorySource[];
+  /** A backup's settings and snapshots (validated), written after its plays. */
+  extras: BackupExtras | null;
+}

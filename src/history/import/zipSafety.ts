@@ -1,0 +1,69 @@
+import { formatOf, type HistoryFormat } from './exportFormats';
+import { ImportFailure } from './ImportFailure';
+
+/**
+ * Which entries of an uploaded zip are read, and whether the zip is refused: pure checks on the
+ * entries' names and sizes, made before a byte of any entry is unpacked.
+ */
+export interface ImportLimits {
+  /** Largest uncompressed history file accepted (each zip entry or a plain JSON upload). */
+  maxEntryBytes: number;
+  /** Largest total of uncompressed history files in one zip. */
+  maxTotalBytes: number;
+  /** Largest uncompressed/compressed ratio of an entry: beyond it a zip is a bomb, not an export. */
+  maxRatio: number;
+  maxEntries: number;
+}
+
+export const DEFAULT_LIMITS: ImportLimits = {
+  maxEntryBytes: 300 * 1024 * 1024,
+  maxTotalBytes: 2 * 1024 * 1024 * 1024,
+  maxRatio: 100,
+  maxEntries: 2000,
+};
+
+/** Entries this small are harmless whatever their ratio (repetitive JSON compresses very well). */
+const BOMB_MIN_BYTES = 10 * 2 ** 20;
+
+/** What the central directory says about an entry. */
+export interface ZipEntryInfo {
+  fileName: string;
+  compressedSize: number;
+  uncompressedSize: number;
+}
+
+/** Refuses a zip with more entries than the limit (checked while the directory is read, too). */
+export function checkEntryCount(count: number, limits: ImportLimits): void {
+  if (count > limits.maxEntries) throw new ImportFailure(`The zip has more than ${limits.maxEntries} entries.`);
+}
+
+/** Path tricks: absolute paths, drive letters, parent directories, backslashes. */
+export function isUnsafePath(name: string): boolean {
+  return name.startsWith('/') || /^[A-Za-z]:/.test(name) || name.split(/[\\/]/).includes('..');
+}
+
+/**
+ * The history files of a Spotify export zip, sorted by name (numbers in order), each with its
+ * format; anything else (folders, other files, macOS "._" resource forks under __MACOSX) is
+ * ignored. Throws an ImportFailure for an unsafe path, an entry or total too large, or a bomb.
+ */
+export function historyEntries<E extends ZipEntryInfo>(entries: E[], limits: ImportLimits): { entry: E; format: HistoryFormat }[] {
+  checkEntryCount(entries.length, limits);
+  const out: { entry: E; format: HistoryFormat }[] = [];
+  let total = 0;
+  for (const e of entries) {
+    const name = e.fileName;
+    if (isUnsafePath(name)) throw new ImportFailure(`The zip contains an unsafe path (${JSON.stringify(name.slice(0, 100))}); it was rejected.`);
+    if (name.endsWith('/')) continue;
+    const format = formatOf(name);
+    if (!format) continue; // not history: ignored
+    if (e.uncompressedSize > limits.maxEntryBytes) throw new ImportFailure(`${name} is larger than ${limits.maxEntryBytes / 2 ** 20} MB uncompressed.`);
+    if (e.compressedSize > 0 && e.uncompressedSize / e.compressedSize > limits.maxRatio && e.uncompressedSize > BOMB_MIN_BYTES) {
+      throw new ImportFailure(`${name} expands ${Math.round(e.uncompressedSize / e.compressedSize)}× when unpacked: rejected as a zip bomb.`);
+    }
+    total += e.uncompressedSize;
+    if (total > limits.maxTotalBytes) throw new ImportFailure(`The history files add up to more than ${limits.maxTotalBytes / 2 ** 30} GB uncompressed.`);
+    out.push({ entry: e, format });
+  }
+  return out.sort((a, b) => a.entry.fileName.localeCompare(b.entry.fileName, 'en', { numeric: true }));
+}

@@ -1,0 +1,66 @@
+/**
+ * The play: one entry of listening history, whatever export or capture it came from. Every part of
+ * src/history (import, day codec, statistics, backup) speaks this shape.
+ */
+export type PlayKind = 'music' | 'episode' | 'audiobook';
+
+/** The kinds in their stored order: a kind is stored (and held in columns) as its index here. */
+export const PLAY_KINDS: readonly PlayKind[] = ['music', 'episode', 'audiobook'];
+
+export interface Play {
+  /** End of the play, ms since the epoch (UTC). */
+  ts: number;
+  kind: PlayKind;
+  /** Track, episode or chapter name. */
+  name: string;
+  /** Artist, show or audiobook. */
+  artist: string;
+  album: string | null;
+  /** Spotify track id when the export gives the URI. */
+  trackId: string | null;
+  ms: number;
+  skipped: boolean | null;
+  shuffle: boolean | null;
+  offline: boolean | null;
+  incognito: boolean | null;
+  platform: string | null;
+  country: string | null;
+}
+
+/**
+ * How a play's four yes/no/unknown fields are stored (in day items, see dayCodec): two bits
+ * each, the value and whether it is known at all (the account-data export knows none of them).
+ */
+const FLAG_SHIFT = { skipped: 0, shuffle: 2, offline: 4, incognito: 6 } as const;
+export type PlayFlag = keyof typeof FLAG_SHIFT;
+
+export function packFlags(p: Pick<Play, PlayFlag>): number {
+  let f = 0;
+  for (const flag of Object.keys(FLAG_SHIFT) as PlayFlag[]) {
+    const v = p[flag];
+    if (v !== null) f |= ((v ? 1 : 0) | 2) << FLAG_SHIFT[flag];
+  }
+  return f;
+}
+
+/** One field of packed flags: true, false, or null when the export did not say. */
+export function flagOf(flags: number, flag: PlayFlag): boolean | null {
+  const shift = FLAG_SHIFT[flag];
+  return flags & (2 << shift) ? Boolean(flags & (1 << shift)) : null;
+}
+
+/** An entry (of an export, a backup) that is not a valid play; the message names the field. */
+export class InvalidEntry extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidEntry';
+  }
+}
+
+/**
+ * Two entries are the same play when they end in the same minute with the same track: this merges
+ * re-imports, overlapping files, and the minute-precision account data with the extended history.
+ */
+export function playKey(p: Pick<Play, 'ts' | 'kind' | 'name' | 'artist'>): string {
+  return `${Math.floor(p.ts / 60_000)}|${p.kind[0]}|${p.artist.toLowerCase()}|${p.name.toLowerCase()}`;
+}
