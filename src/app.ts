@@ -11,6 +11,7 @@ import { createPassport } from './auth/passport';
 import type { Services } from './buildServices';
 import type { Config } from './config';
 import { AppError } from './errors';
+import { isTransientStoreError } from './store/storeErrors';
 import { redactUrl } from './logger';
 import { Metrics } from './metrics';
 import { authRouter } from './routes/auth';
@@ -199,8 +200,8 @@ function errorHandler(logger: Logger): ErrorRequestHandler {
     if (e instanceof AppError) {
       ({ status, code, message } = e);
       retryAfter = (e as { retryAfterSeconds?: number }).retryAfterSeconds;
-    } else if (/Throttling|ProvisionedThroughputExceeded|RequestLimitExceeded/.test(e.name) || e.name === 'StoreError') {
-      // DynamoDB stayed throttled through every retry: a temporary condition, not a bug.
+    } else if (isTransientStoreError(e)) {
+      // DynamoDB stayed throttled through every retry, or did not answer: a temporary condition, not a bug.
       status = 503;
       code = 'database_busy';
       message = 'The database is busy right now; try again in a moment.';

@@ -1,16 +1,16 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { APP_KEY, historyPk, IMPORTS_PENDING_PK, SK_PREFIX, userPk } from './keys';
+import { Lease } from './Lease';
 import type { Store } from './Store';
 
 /** A day item's attributes besides its key, as the day codec (src/history/dayCodec.ts) made them. */
 export type StoredDay = Record<string, unknown>;
 
 /**
- * Listening history, one item per user per UTC day (app table):
- *   pk="HIST#<userId>"  sk="D#<YYYY-MM-DD>"   a stored day, opaque here: its attributes are what
- *                                            src/history/dayCodec.ts writes and reads
- *   pk="USER#<userId>"  sk="HISTMETA"      version (bumped by every import), totals
- *   pk="USER#<userId>"  sk="IMPORT#<id>"   an import job
- *   pk="IMPORTS#pending" sk="<userId>#<id>" an import not yet ended, with its upload's path (resumed after a crash)
+ * Listening history (app table; the keys are in keys.ts): one item per user per UTC day, opaque
+ * here (its attributes are what src/history/dayCodec.ts writes and reads); the history meta item
+ * (a version bumped by every import); import jobs, their pending list (resumed after a crash) and
+ * each job's lease.
  */
 export interface HistoryMeta {
   version: number;
@@ -52,7 +52,7 @@ export class HistoryRepository {
 
   /** The stored days of these dates that exist (items as the day codec wrote them). */
   async getDays(userId: string, dates: string[]): Promise<Map<string, StoredDay>> {
-    const found = dates.length ? await this.store.batchGet(this.table, dates.map((d) => ({ pk: `HIST#${userId}`, sk: `D#${d}` }))) : [];
+    const found = dates.length ? await this.store.batchGet(this.table, dates.map((d) => APP_KEY.historyDay(userId, d))) : [];
     const days = new Map<string, StoredDay>();
     for (const { pk: _pk, sk, ...item } of found) days.set(String(sk).slice(2), item);
     return days;
@@ -60,7 +60,7 @@ export class HistoryRepository {
 
   /** Writes stored days (replacing what was there). */
   async putDays(userId: string, days: { date: string; item: StoredDay }[]): Promise<void> {
-    if (days.length) await this.store.batchPut(this.table, days.map(({ date, item }) => ({ ...item, pk: `HIST#${userId}`, sk: `D#${date}` })), { concurrency: 8 });
+    if (days.length) await this.store.batchPut(this.table, days.map(({ date, item }) => ({ ...item, ...APP_KEY.historyDay(userId, date) })), { concurrency: 8 });
   }
 
   /** The dates that have a day item, from a keys-only Query (cheap even for ten years). */
@@ -69,7 +69,7 @@ export class HistoryRepository {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
       ProjectionExpression: 'sk',
-      ExpressionAttributeValues: { ':pk': `HIST#${userId}`, ':d': 'D#' },
+      ExpressionAttributeValues: { ':pk': historyPk(userId), ':d': SK_PREFIX.historyDay },
     });
     return new Set(items.map((item) => String(item.sk).slice(2)));
   }
@@ -80,13 +80,13 @@ export class HistoryRepository {
     const items = await this.store.queryAll({
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
-      ExpressionAttributeValues: { ':pk': `HIST#${userId}`, ':d': 'D#' },
+      ExpressionAttributeValues: { ':pk': historyPk(userId), ':d': SK_PREFIX.historyDay },
     });
     return items.map((item) => ({ date: String(item.sk).slice(2), item }));
   }
 
   async meta(userId: string): Promise<HistoryMeta> {
-    const out = await this.store.doc.send(new GetCommand({ TableName: this.table, Key: { pk: `USER#${userId}`, sk: 'HISTMETA' }, ConsistentRead: true }));
+    const out = await this.store.doc.send(new GetCommand({ TableName: this.table, Key: APP_KEY.historyMeta(userId), ConsistentRead: true }));
     return { version: (out.Item?.version as number) ?? 0, updated_at: (out.Item?.updated_at as string) ?? null };
   }
 
@@ -94,7 +94,7 @@ export class HistoryRepository {
     await this.store.doc.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { pk: `USER#${userId}`, sk: 'HISTMETA' },
+        Key: APP_KEY.historyMeta(userId),
         UpdateExpression: 'ADD version :one SET updated_at = :t',
         ExpressionAttributeValues: { ':one': 1, ':t': new Date().toISOString() },
       }),
@@ -102,7 +102,7 @@ export class HistoryRepository {
   }
 
   async putJob(userId: string, job: ImportJob): Promise<void> {
-    await this.store.doc.send(new PutCommand({ TableName: this.table, Item: { pk: `USER#${userId}`, sk: `IMPORT#${job.id}`, ...job } }));
+    await this.store.doc.send(new PutCommand({ TableName: this.table, Item: { ...APP_KEY.importJob(userId, job.id), ...job } }));
   }
 
   async updateJob(userId: string, id: string, fields: Partial<ImportJob>): Promise<void> {
@@ -116,7 +116,7 @@ export class HistoryRepository {
     await this.store.doc.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { pk: `USER#${userId}`, sk: `IMPORT#${id}` },
+        Key: APP_KEY.importJob(userId, id),
         UpdateExpression: `SET ${sets.join(', ')}`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
@@ -125,42 +125,28 @@ export class HistoryRepository {
   }
 
   async getJob(userId: string, id: string): Promise<ImportJob | null> {
-    const out = await this.store.doc.send(new GetCommand({ TableName: this.table, Key: { pk: `USER#${userId}`, sk: `IMPORT#${id}` }, ConsistentRead: true }));
+    const out = await this.store.doc.send(new GetCommand({ TableName: this.table, Key: APP_KEY.importJob(userId, id), ConsistentRead: true }));
     if (!out.Item) return null;
     const { pk: _pk, sk: _sk, ...job } = out.Item;
     return job as ImportJob;
   }
 
   async addPending(userId: string, jobId: string, uploadPath: string, fileName: string): Promise<void> {
-    await this.store.doc.send(new PutCommand({ TableName: this.table, Item: { pk: 'IMPORTS#pending', sk: `${userId}#${jobId}`, user_id: userId, job_id: jobId, upload_path: uploadPath, file_name: fileName } }));
+    await this.store.doc.send(new PutCommand({ TableName: this.table, Item: { ...APP_KEY.pendingImport(userId, jobId), user_id: userId, job_id: jobId, upload_path: uploadPath, file_name: fileName } }));
   }
 
   async removePending(userId: string, jobId: string): Promise<void> {
-    await this.store.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: 'IMPORTS#pending', sk: `${userId}#${jobId}` } }));
+    await this.store.doc.send(new DeleteCommand({ TableName: this.table, Key: APP_KEY.pendingImport(userId, jobId) }));
   }
 
   async pendingJobs(): Promise<{ userId: string; jobId: string; uploadPath: string; fileName: string }[]> {
-    const items = await this.store.queryAll({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'IMPORTS#pending' } });
+    const items = await this.store.queryAll({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': IMPORTS_PENDING_PK } });
     return items.map((i) => ({ userId: String(i.user_id), jobId: String(i.job_id), uploadPath: String(i.upload_path), fileName: String(i.file_name) }));
   }
 
-  /** Takes an interrupted or paused job for this process: only if nobody touched it since `seen`. */
-  async claimJob(userId: string, jobId: string, seen: string): Promise<boolean> {
-    try {
-      await this.store.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: `USER#${userId}`, sk: `IMPORT#${jobId}` },
-          UpdateExpression: 'SET updated_at = :now',
-          ConditionExpression: 'updated_at = :seen',
-          ExpressionAttributeValues: { ':now': new Date().toISOString(), ':seen': seen },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if ((err as Error).name === 'ConditionalCheckFailedException') return false;
-      throw err;
-    }
+  /** The lease of one import job: the process running it holds it, so exactly one process resumes it. */
+  jobLease(userId: string, jobId: string): Lease {
+    return new Lease(this.store, this.table, APP_KEY.importLease(userId, jobId));
   }
 
   async listJobs(userId: string, limit = 10): Promise<ImportJob[]> {
@@ -168,7 +154,7 @@ export class HistoryRepository {
       new QueryCommand({
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :i)',
-        ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':i': 'IMPORT#' },
+        ExpressionAttributeValues: { ':pk': userPk(userId), ':i': SK_PREFIX.importJob },
       }),
     );
     return (out.Items ?? [])

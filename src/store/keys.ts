@@ -28,6 +28,7 @@
  *   listening history version                pk="USER#<userId>"      sk="HISTMETA"          (version, updated_at)
  *   history import job                       pk="USER#<userId>"      sk="IMPORT#<jobId>"    (Query: a user's jobs)
  *   import jobs to resume (all users)        pk="IMPORTS#pending"    sk="<userId>#<jobId>"  (upload_path, file_name)
+ *   the lease of a running import job        pk="USER#<userId>"      sk="LEASE#IMPORT#<jobId>" (owner, expires_at; see Lease)
  *
  * Everything personal lives under pk="USER#<userId>", pk="HIST#<userId>", or is pointed at from
  * there (token hashes, sessions, shares, the capture index, pending imports): account deletion
@@ -87,4 +88,5 @@ export const APP_KEY = {
   historyMeta: (userId: string) => ({ pk: userPk(userId), sk: 'HISTMETA' }),
   importJob: (userId: string, jobId: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.importJob}${jobId}` }),
   pendingImport: (userId: string, jobId: string) => ({ pk: IMPORTS_PENDING_PK, sk: `${userId}#${jobId}` }),
+  importLease: (userId: string, jobId: string) => ({ pk: userPk(userId), sk: `LEASE#IMPORT#${jobId}` }),
 } as const;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { BadRequest, NotFound } from '../../errors';
 import type { HistoryRepository, ImportJob } from '../../store/HistoryRepository';
+import { isTransientStoreError } from '../../store/storeErrors';
 import { Limiter } from '../../util/Limiter';
 import type { BackupService } from '../BackupService';
 import { mergeDays } from '../mergeDays';
@@ -37,11 +38,6 @@ function withStaleness(job: ImportJob, staleMs: number): ImportJob {
   return job;
 }
 
-/** Failures worth waiting out: the database busy after every SDK retry, or unreachable for a moment. */
-function isTransient(err: unknown): boolean {
-  const e = err as { name?: string; code?: string };
-  return /Throttling|ProvisionedThroughputExceeded|RequestLimitExceeded|StoreError|TimeoutError/.test(e.name ?? '') || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(e.code ?? '');
-}
 
 /** A paused import waits 30 s, then twice as long each time, up to 10 minutes. */
 const RETRY_BASE_MS = 30_000;
@@ -56,6 +52,8 @@ const RETRY_MAX_MS = 10 * 60_000;
  * nothing twice.
  */
 export class HistoryImportService {
+  /** This process, as the owner of the job leases it holds. */
+  private readonly owner = `${process.pid}:${crypto.randomUUID()}`;
   private readonly queue = new Limiter(1);
   private readonly running = new Set<Promise<void>>();
 
@@ -153,10 +151,16 @@ export class HistoryImportService {
 
   private async run(userId: string, job: ImportJob, file: { path: string; originalName: string }): Promise<void> {
     const update = (fields: Partial<ImportJob>) => this.repo.updateJob(userId, job.id, fields);
+    // The job's lease: while this process holds it (renewed with the heartbeat) no other resumes it.
+    const lease = this.repo.jobLease(userId, job.id);
+    if (!(await lease.acquire(this.owner, this.staleMs))) {
+      this.o.logger?.info({ job: job.id }, 'import is running in another process; not started here');
+      return;
+    }
     await update({ status: 'running', resume_at: null });
     // A heartbeat while the job runs, so a job whose server died is told apart from a slow one.
     const heartbeat = setInterval(() => {
-      update({}).catch((err: Error) => this.o.logger?.warn({ err, job: job.id }, 'import heartbeat failed'));
+      Promise.all([update({}), lease.renew(this.owner, this.staleMs)]).catch((err: Error) => this.o.logger?.warn({ err, job: job.id }, 'import heartbeat failed'));
     }, Math.min(HEARTBEAT_MS, this.staleMs / 3));
     heartbeat.unref();
     let upload: OpenUpload | undefined;
@@ -203,7 +207,7 @@ export class HistoryImportService {
     } catch (caught) {
       let err = caught;
       if (err instanceof InvalidEntry) err = new ImportFailure(err.message);
-      if (isTransient(err)) {
+      if (isTransientStoreError(err)) {
         // The database stayed busy through every retry: wait, then continue from the checkpoint.
         const attempts = (job.attempts ?? 0) + 1;
         const delayMs = Math.min(RETRY_MAX_MS, (this.o.retryBaseMs ?? RETRY_BASE_MS) * 2 ** (attempts - 1));
@@ -225,6 +229,7 @@ export class HistoryImportService {
     } finally {
       clearInterval(heartbeat);
       upload?.close();
+      await lease.release(this.owner).catch((e: unknown) => this.o.logger?.warn({ err: e, job: job.id }, 'could not release an import lease'));
       // The upload and its spool stay on disk until the job has ended: a resumed job needs them.
       if (ended) {
         await removeSpool(spool);
@@ -252,8 +257,8 @@ export class HistoryImportService {
 
   /**
    * Picks up imports that are not running anywhere: interrupted by a crash or a deploy (their
-   * heartbeat stopped) or paused until their resume time. A conditional claim on the job item lets
-   * only one process (pm2 worker) take each. Returns the jobs resumed.
+   * heartbeat stopped) or paused until their resume time. The job's lease lets only one process
+   * (pm2 worker) take each: a crashed holder's lease lapses after the staleness time. Returns the jobs resumed.
    */
   async resumePending(): Promise<string[]> {
     const resumed: string[] = [];
@@ -269,7 +274,7 @@ export class HistoryImportService {
         this.scheduleResume(Date.parse(job.resume_at) - Date.now());
         continue;
       }
-      if (!(await this.repo.claimJob(userId, jobId, job.updated_at))) continue;
+      if (!(await this.repo.jobLease(userId, jobId).acquire(this.owner, this.staleMs))) continue;
       if (!fs.existsSync(uploadPath)) {
         await this.repo.updateJob(userId, jobId, {
           status: 'failed', finished_at: new Date().toISOString(),
