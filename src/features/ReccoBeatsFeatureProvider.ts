@@ -1,11 +1,12 @@
 import type { Metrics } from '../metrics';
 import { UpstreamHttp } from '../upstream/UpstreamHttp';
 import { parseFeatures, type FeatureProvider, type TrackFeatures } from './FeatureProvider';
+import { SPOTIFY_ID_PATTERN } from '../spotify/ids';
 
 /** ReccoBeats accepts this many Spotify track ids per `GET /v1/audio-features` request. */
 export const RECCOBEATS_BATCH = 40;
 
-const SPOTIFY_TRACK_URL = /^https:\/\/open\.spotify\.com\/track\/([0-9A-Za-z]{22})$/;
+const SPOTIFY_TRACK_URL = new RegExp(`^https://open\\.spotify\\.com/track/(${SPOTIFY_ID_PATTERN})$`);
 
 /**
  * ReccoBeats (free, keyless): Spotify-style audio features by Spotify track id. The answer is

@@ -3,6 +3,8 @@ import type { DailySnapshot } from '../store/DashboardRepository';
 import { countingRulesSchema, type CountingRules } from './countingRules';
 import { InvalidEntry, type Play } from './play';
 import { isTimeZone } from './timeZones';
+import { SPOTIFY_ID } from '../spotify/ids';
+import { TIME_RANGES, type TimeRange } from '../spotify/SpotifyClient';
 
 /**
  * The app's own backup zip, as written by BackupService and read back by the importer
@@ -47,7 +49,7 @@ const lineSchema = z.object({
   name: z.string().min(1).max(500),
   artist: z.string().min(1).max(500),
   album: nullableText,
-  track_id: z.string().regex(/^[0-9A-Za-z]{22}$/).nullable(),
+  track_id: z.string().regex(SPOTIFY_ID).nullable(),
   ms_played: z.number().int().min(0).max(24 * 3600_000),
   skipped: nullableBool, shuffle: nullableBool, offline: nullableBool, incognito: nullableBool,
   platform: nullableText, country: nullableText,
@@ -77,7 +79,7 @@ const settingsSchema = z.object({
 const itemList = z.array(z.object({ id: z.string().max(100), name: z.string().max(500) }).strict()).max(100);
 const snapshotSchema = z.object({
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  ranges: z.record(z.enum(['short_term', 'medium_term', 'long_term']), z.object({ artists: itemList, tracks: itemList }).strict()),
+  ranges: z.record(z.enum(TIME_RANGES as [TimeRange, ...TimeRange[]]), z.object({ artists: itemList, tracks: itemList }).strict()),
 }).strict();
 
 /** Whether a manifest is ours; throws a readable message when it is ours but unusable. */

@@ -1,6 +1,7 @@
 import type { TrackFeatures } from '../features/FeatureProvider';
 import type { Play } from '../history/play';
 import type { AlbumRecord, TrackRecord } from '../store/ArtistRepository';
+import { SPOTIFY_ID } from './ids';
 
 /**
  * Spotify objects -> the app's records, in one place. Spotify's answers differ by API profile and
@@ -9,7 +10,6 @@ import type { AlbumRecord, TrackRecord } from '../store/ArtistRepository';
  * null id. Every field that can be missing maps to null (never to 0 or an invented value).
  */
 
-const SPOTIFY_ID = /^[0-9A-Za-z]{22}$/;
 /** A play longer than a day is a bad duration, not a long song. */
 const MAX_PLAY_MS = 24 * 3600_000;
 

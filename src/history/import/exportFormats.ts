@@ -10,6 +10,7 @@
  *   Video files (`Streaming_History_Video_*`) are podcasts' video plays: kept with episodes.
  */
 import { InvalidEntry, type Play, type PlayKind } from '../play';
+import { isSpotifyId } from '../../spotify/ids';
 
 export type HistoryFormat = 'account' | 'account-podcast' | 'extended';
 
@@ -21,7 +22,6 @@ export function formatOf(path: string): HistoryFormat | null {
   return null;
 }
 
-const BASE62_22 = /^[0-9A-Za-z]{22}$/;
 const str = (v: unknown, max = 500): string | null => (typeof v === 'string' && v.length > 0 && v.trim() !== '' ? (v.length > max ? v.slice(0, max) : v) : null);
 const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
 
@@ -74,7 +74,7 @@ export function toPlay(format: HistoryFormat, e: Record<string, unknown>): Play 
       album = str(e.master_metadata_album_album_name);
       const uri = e.spotify_track_uri;
       // "spotify:track:" + 22 base62 characters
-      if (typeof uri === 'string' && uri.length === 36 && uri.startsWith('spotify:track:') && BASE62_22.test(uri.slice(14))) trackId = uri.slice(14);
+      if (typeof uri === 'string' && uri.length === 36 && uri.startsWith('spotify:track:') && isSpotifyId(uri.slice(14))) trackId = uri.slice(14);
     } else {
       const episode = str(e.episode_name);
       const chapter = episode ? null : (str(e.audiobook_chapter_title) ?? str(e.audiobook_title));
