@@ -14,7 +14,8 @@ import { redactUrl } from './logger';
 import { Metrics } from './metrics';
 import { authRouter } from './routes/auth';
 import { opsRouter } from './routes/ops';
-import { rateLimits } from './routes/rateLimits';
+import { rateLimits, SPOTIFY_PAGES } from './routes/rateLimits';
+import { bearerAuthentication } from './routes/authn';
 import { pagesRouter } from './routes/pages';
 import { TokenCipher } from './security/TokenCipher';
 import { FeatureProviders } from './features/FeatureProviders';
@@ -122,7 +123,7 @@ export function buildServices({ config, store, logger, metrics = new Metrics(), 
     spotify, appAuth, profile: apiProfile, features, genres, repo: artistRepo,
     artistTtlSeconds: config.artistTtlSeconds, leaseMs: tuning.leaseMs ?? config.ingestLeaseSeconds * 1000, logger,
   });
-  const search = new SearchService(spotify, appAuth, apiProfile);
+  const search = new SearchService(spotify, appAuth, apiProfile, { cacheSeconds: config.searchCacheSeconds });
   const dashboardRepo = new DashboardRepository(store);
   const dashboard = new DashboardService({
     spotify, userTokens, appAuth, genres, profile: apiProfile, repo: dashboardRepo, cacheSeconds: config.dashboardCacheSeconds, logger,
@@ -241,6 +242,8 @@ export function createApp(deps: AppDeps): express.Express {
   const passport = createPassport(config, services.users);
   app.use(passport.initialize());
   app.use(passport.session());
+  app.use('/api', bearerAuthentication(services), limits.token);
+  app.use(SPOTIFY_PAGES, ...limits.spotifyPages);
 
   const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
     getSecret: () => config.sessionSecret,
