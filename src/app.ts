@@ -15,7 +15,7 @@ import { Metrics } from './metrics';
 import { authRouter } from './routes/auth';
 import { opsRouter } from './routes/ops';
 import { rateLimits, SPOTIFY_PAGES } from './routes/rateLimits';
-import { bearerAuthentication } from './routes/authn';
+import { authenticatedByToken, bearerAuthentication } from './routes/authn';
 import { pagesRouter } from './routes/pages';
 import { TokenCipher } from './security/TokenCipher';
 import { FeatureProviders } from './features/FeatureProviders';
@@ -257,8 +257,9 @@ export function createApp(deps: AppDeps): express.Express {
       req.headers['x-csrf-token'] ??
       (req.is('multipart/form-data') && typeof req.query._csrf === 'string' ? req.query._csrf : undefined),
     // Scripts authenticate with a bearer token, which a browser never sends on its own; and a request
-    // without a logged-in session carries no authority to forge. Neither needs a CSRF token.
-    skipCsrfProtection: (req) => /^Bearer /i.test(req.headers.authorization ?? '') || !req.user,
+    // without a logged-in session carries no authority to forge. Neither needs a CSRF token. Only a
+    // token that authenticated counts: a header merely present proves nothing.
+    skipCsrfProtection: (req) => authenticatedByToken(req) || !req.user,
   });
   app.use((req, res, next) => {
     res.locals.user = req.user ?? null;
