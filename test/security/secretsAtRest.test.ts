@@ -58,3 +58,31 @@ describe('attack: reading a new personal API token from the database', () => {
     expect(flashCookie).toMatch(/Max-Age=60\b/i);
   });
 });
+
+describe('attack: reading /metrics without credentials', () => {
+  it('with METRICS_TOKEN set, /metrics answers 401 without the token or with a wrong one, and 200 with it', async () => {
+    const t = await startTestApp({ env: { METRICS_TOKEN: 'scraper-secret-0123456789' } });
+    try {
+      const denied = await request(t.url).get('/metrics').expect(401);
+      expect(denied.headers['www-authenticate']).toMatch(/^Bearer/);
+      expect(denied.text).not.toMatch(/http_request_duration_seconds/);
+      await request(t.url).get('/metrics').set('Authorization', 'Bearer scraper-secret-012345678X').expect(401);
+      // A personal API token or a session is not the scraper's token either.
+      await request(t.url).get('/metrics').set('Authorization', 'Bearer sda_anything').expect(401);
+      const ok = await request(t.url).get('/metrics').set('Authorization', 'Bearer scraper-secret-0123456789').expect(200);
+      expect(ok.text).toMatch(/^# TYPE http_request_duration_seconds histogram/m);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('without METRICS_TOKEN, /metrics does not exist (404)', async () => {
+    const t = await startTestApp({ env: { METRICS_TOKEN: '' } });
+    try {
+      const res = await request(t.url).get('/metrics').expect(404);
+      expect(res.text).not.toMatch(/http_request_duration_seconds/);
+    } finally {
+      await t.close();
+    }
+  });
+});
