@@ -13,7 +13,7 @@ describe('rate limits', () => {
       await request(t.url).get('/api/me/summary').set('Authorization', 'Bearer sda_someone-else').expect(429);
       for (let i = 0; i < 3; i++) await request(t.url).get('/auth/spotify').expect(302);
       await request(t.url).get('/auth/spotify').expect(429);
-      // Pages and health checks are not limited.
+      // Health checks are not limited.
       await request(t.url).get('/healthz').expect(200);
     } finally {
       await t.close();
