@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const { port } = server.address() as AddressInfo;
   const config = loadConfig({
     NODE_ENV: 'production', PORT: String(port), DATA_DIR: dir, SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0000',
-    DYNAMODB_ENDPOINT: dynamo.endpoint, LOG_LEVEL: 'silent', HISTORY_UPLOAD_MAX_MB: '1024', RATE_LIMIT_API_PER_MINUTE: '100000000',
+    DYNAMODB_ENDPOINT: dynamo.endpoint, LOG_LEVEL: 'silent', HISTORY_UPLOAD_MAX_MB: '1024', RATE_LIMIT_API_PER_MINUTE: '100000000', RATE_LIMIT_TOKEN_PER_MINUTE: '100000000',
     ...(sandboxUrl
       ? { SPOTIFY_ACCOUNTS_URL: sandboxUrl, SPOTIFY_API_URL: `${sandboxUrl}/v1`, RECCOBEATS_URL: `${sandboxUrl}/reccobeats`, MUSICBRAINZ_URL: `${sandboxUrl}/musicbrainz`, MUSICBRAINZ_INTERVAL_MS: '0' }
       : {}),

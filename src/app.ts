@@ -16,7 +16,8 @@ import { redactUrl } from './logger';
 import { Metrics } from './metrics';
 import { authRouter } from './routes/auth';
 import { opsRouter } from './routes/ops';
-import { rateLimits } from './routes/rateLimits';
+import { rateLimits, SPOTIFY_PAGES } from './routes/rateLimits';
+import { authenticatedByToken, bearerAuthentication } from './routes/authn';
 import { pagesRouter } from './routes/pages';
 import { safeJson } from './routes/artistCharts';
 import { fmt } from './routes/format';
@@ -127,6 +128,8 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
   const passport = createPassport(config, services.users);
   app.use(passport.initialize());
   app.use(passport.session());
+  app.use('/api', bearerAuthentication(services), limits.token);
+  app.use(SPOTIFY_PAGES, ...limits.spotifyPages);
 
   const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
     getSecret: () => config.sessionSecret,
@@ -140,8 +143,9 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
       req.headers['x-csrf-token'] ??
       (req.is('multipart/form-data') && typeof req.query._csrf === 'string' ? req.query._csrf : undefined),
     // Scripts authenticate with a bearer token, which a browser never sends on its own; and a request
-    // without a logged-in session carries no authority to forge. Neither needs a CSRF token.
-    skipCsrfProtection: (req) => /^Bearer /i.test(req.headers.authorization ?? '') || !req.user,
+    // without a logged-in session carries no authority to forge. Neither needs a CSRF token. Only a
+    // token that authenticated counts: a header merely present proves nothing.
+    skipCsrfProtection: (req) => authenticatedByToken(req) || !req.user,
   });
   app.use((req, res, next) => {
     res.locals.user = req.user ?? null;

@@ -110,7 +110,7 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
     spotify, appAuth, profile: apiProfile, features, genres, repo: artistRepo,
     artistTtlSeconds: config.artistTtlSeconds, leaseMs: tuning.leaseMs ?? config.ingestLeaseSeconds * 1000, logger,
   });
-  const search = new SearchService(spotify, appAuth, apiProfile);
+  const search = new SearchService(spotify, appAuth, apiProfile, { cacheSeconds: config.searchCacheSeconds });
   const dashboardRepo = new DashboardRepository(store);
   const dashboard = new DashboardService({
     spotify, userTokens, appAuth, genres, profile: apiProfile, repo: dashboardRepo, cacheSeconds: config.dashboardCacheSeconds, logger,

@@ -49,6 +49,11 @@ const schema = z.object({
   HISTORY_JOB_STALE_SECONDS: positiveSeconds.default(60),
   RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_TOKEN_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_PAGES_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  RATE_LIMIT_PAGES_SESSION_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  SEARCH_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   MUSICBRAINZ_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   TRUST_PROXY: z.preprocess(emptyToUndefined, z.string().optional()),
   CAPTURE_ENABLED: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('true')),
@@ -86,7 +91,12 @@ export interface Config {
   artistTtlSeconds: number;
   dashboardCacheSeconds: number;
   historyUploadMaxMb: number;
-  rateLimits: { apiPerMinute: number; authPerMinute: number };
+  /** Per minute: /api per IP, /auth per IP, /api per authenticated token, Spotify-calling pages per IP and per logged-in person. */
+  rateLimits: { apiPerMinute: number; authPerMinute: number; tokenPerMinute: number; pagesPerMinute: number; pagesPerSessionPerMinute: number };
+  /** How long an artist search's results are reused (0 = not cached). */
+  searchCacheSeconds: number;
+  /** The bearer token /metrics requires; unset = /metrics is off (404). */
+  metricsToken?: string;
   /** How long a worker's claim on an artist ingest lasts unless renewed (a crashed worker's lapses). */
   ingestLeaseSeconds: number;
   /** A history import silent for this long was interrupted (its server stopped). */
@@ -179,7 +189,12 @@ export function readEnvironment(env: Record<string, string | undefined> = proces
     artistTtlSeconds: e.ARTIST_TTL,
     dashboardCacheSeconds: e.DASHBOARD_CACHE_SECONDS,
     historyUploadMaxMb: e.HISTORY_UPLOAD_MAX_MB,
-    rateLimits: { apiPerMinute: e.RATE_LIMIT_API_PER_MINUTE, authPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE },
+    rateLimits: {
+      apiPerMinute: e.RATE_LIMIT_API_PER_MINUTE, authPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE, tokenPerMinute: e.RATE_LIMIT_TOKEN_PER_MINUTE,
+      pagesPerMinute: e.RATE_LIMIT_PAGES_PER_MINUTE, pagesPerSessionPerMinute: e.RATE_LIMIT_PAGES_SESSION_PER_MINUTE,
+    },
+    searchCacheSeconds: e.SEARCH_CACHE_SECONDS,
+    metricsToken: e.METRICS_TOKEN,
     ingestLeaseSeconds: e.INGEST_LEASE_SECONDS,
     historyJobStaleSeconds: e.HISTORY_JOB_STALE_SECONDS,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),

@@ -9,7 +9,7 @@ import { requireLogin } from './pages';
  * The person's data as theirs: a lossless export (restored by uploading it as a history import,
  * which recognises the backup) and account deletion.
  */
-export function accountRouter(services: Pick<Services, 'backups' | 'account' | 'apiTokens'>): Router {
+export function accountRouter(services: Pick<Services, 'backups' | 'account'>): Router {
   const { backups, account } = services;
   const router = Router();
 
@@ -19,7 +19,7 @@ export function accountRouter(services: Pick<Services, 'backups' | 'account' | '
     await pipeline(zip, res);
   };
   router.get('/settings/export', requireLogin, async (req, res) => sendExport(req.user!.id, res));
-  router.get('/api/me/export', apiUser(services), async (req, res) => sendExport(req.user!.id, res));
+  router.get('/api/me/export', apiUser(), async (req, res) => sendExport(req.user!.id, res));
 
   router.post('/settings/delete-account', requireLogin, async (req, res, next) => {
     if ((req.body as { confirm?: unknown } | undefined)?.confirm !== 'DELETE') {
@@ -35,7 +35,7 @@ export function accountRouter(services: Pick<Services, 'backups' | 'account' | '
     });
   });
 
-  router.delete('/api/me', apiUser(services), async (req, res) => {
+  router.delete('/api/me', apiUser(), async (req, res) => {
     if ((req.body as { confirm?: unknown } | undefined)?.confirm !== 'DELETE') {
       throw new BadRequest('Send {"confirm":"DELETE"} to delete the account and all its data.', 'confirmation_required');
     }

@@ -9,7 +9,7 @@ const enabledBody = z.object({ enabled: z.boolean() });
 const enabledForm = z.object({ enabled: z.enum(['true', 'false', 'on', 'off']) });
 
 /** Live capture of recently played tracks into the history store. */
-export function captureRouter(services: Pick<Services, 'capture' | 'apiTokens'>): Router {
+export function captureRouter(services: Pick<Services, 'capture'>): Router {
   const { capture } = services;
   const router = Router();
 
@@ -33,12 +33,12 @@ export function captureRouter(services: Pick<Services, 'capture' | 'apiTokens'>)
     res.redirect(303, '/settings#capture');
   });
 
-  router.get('/api/me/capture', apiUser(services), async (req, res) => {
+  router.get('/api/me/capture', apiUser(), async (req, res) => {
     await capture.ensureEnrolled(req.user!.id);
     res.json(await capture.view(req.user!.id));
   });
 
-  router.put('/api/me/capture', apiUser(services), async (req, res) => {
+  router.put('/api/me/capture', apiUser(), async (req, res) => {
     const body = enabledBody.safeParse(req.body ?? {});
     if (!body.success) throw new BadRequest('Send {"enabled": true} or {"enabled": false}.', 'invalid_body');
     res.json(await capture.setEnabled(req.user!.id, body.data.enabled));

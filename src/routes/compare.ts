@@ -38,10 +38,10 @@ function parseCompare(query: unknown): CompareRequest {
 const wantsTaste = (req: Request) => req.query.me === '1' || req.query.me === 'true';
 
 /** Compare two artists, or your taste with an artist. */
-export function compareRouter(services: Pick<Services, 'compare' | 'apiTokens'>): Router {
+export function compareRouter(services: Pick<Services, 'compare'>): Router {
   const router = Router();
   const { compare } = services;
-  const authenticate = apiUser(services);
+  const authenticate = apiUser();
 
   // Two artists need no login (like /api/artists/:id); your taste needs the session or a bearer token.
   router.get('/api/compare', (req, res, next) => (wantsTaste(req) ? authenticate(req, res, next) : next()), async (req, res) => {

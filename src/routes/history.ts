@@ -65,7 +65,7 @@ function receiveUpload(req: Request, target: string, maxBytes: number): Promise<
 }
 
 export function historyRouter(
-  services: Pick<Services, 'historyImports' | 'historyStats' | 'taste' | 'config' | 'profiles' | 'artists' | 'demoExports' | 'apiTokens'>,
+  services: Pick<Services, 'historyImports' | 'historyStats' | 'taste' | 'config' | 'profiles' | 'artists' | 'demoExports'>,
 ): Router {
   const { historyImports, historyStats, config, profiles, demoExports } = services;
   const router = Router();
@@ -77,16 +77,16 @@ export function historyRouter(
     return historyImports.start(req.user!.id, { path: target, originalName });
   };
 
-  router.post('/api/me/history/imports', apiUser(services), async (req, res) => {
+  router.post('/api/me/history/imports', apiUser(), async (req, res) => {
     const job = await upload(req);
     res.status(202).location(`/api/me/history/imports/${job.id}`).json({ id: job.id, status: job.status });
   });
 
-  router.get('/api/me/history/imports', apiUser(services), async (req, res) => {
+  router.get('/api/me/history/imports', apiUser(), async (req, res) => {
     res.json({ imports: await historyImports.jobs(req.user!.id) });
   });
 
-  router.get('/api/me/history/imports/:id', apiUser(services), async (req, res) => {
+  router.get('/api/me/history/imports/:id', apiUser(), async (req, res) => {
     if (!/^[0-9a-f-]{36}$/.test(String(req.params.id))) throw new NotFound('No such import');
     const job = await historyImports.job(req.user!.id, String(req.params.id));
     res.json({
@@ -96,12 +96,12 @@ export function historyRouter(
     });
   });
 
-  router.get('/api/me/history/stats', apiUser(services), async (req, res) => {
+  router.get('/api/me/history/stats', apiUser(), async (req, res) => {
     const q = parseOr400(statsQuery, req.query, 'invalid_query', 'from and to are dates (YYYY-MM-DD); tz is an IANA time zone.');
     res.json(await historyStats.stats(req.user!.id, q));
   });
 
-  router.get('/api/me/history/taste', apiUser(services), async (req, res) => {
+  router.get('/api/me/history/taste', apiUser(), async (req, res) => {
     const q = parseOr400(tasteQuery, req.query, 'invalid_query', 'from and to are dates (YYYY-MM-DD); granularity is month or week; tz is an IANA time zone.');
     res.json(await services.taste.taste(req.user!.id, q));
   });
@@ -158,12 +158,12 @@ export function historyRouter(
     res.redirect(303, '/how-we-count?saved=1');
   });
 
-  router.get('/api/me/counting-rules', apiUser(services), async (req, res) => {
+  router.get('/api/me/counting-rules', apiUser(), async (req, res) => {
     const rules = (await profiles.user(req.user!.id)).countingRules;
     res.json({ rules, sentences: describeRules(rules), defaults: DEFAULT_RULES });
   });
 
-  router.put('/api/me/counting-rules', apiUser(services), async (req, res) => {
+  router.put('/api/me/counting-rules', apiUser(), async (req, res) => {
     const parsed = countingRulesSchema.strict().safeParse(req.body);
     if (!parsed.success) throw new BadRequest(`Counting rules: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')}.`, 'invalid_counting_rules');
     await profiles.setCountingRules(req.user!.id, parsed.data);

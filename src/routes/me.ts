@@ -11,10 +11,10 @@ export const rangeQuery = refreshQuery.extend({ range });
 const parse = <S extends z.ZodType>(schema: S, query: unknown) => parseOr400(schema, query);
 
 /** The user's own data as JSON, for scripts (personal token) and the dashboard (session). */
-export function meRouter(services: Pick<Services, 'dashboard' | 'profiles' | 'apiTokens'>): Router {
+export function meRouter(services: Pick<Services, 'dashboard' | 'profiles'>): Router {
   const { dashboard, profiles } = services;
   const router = Router();
-  router.use('/api/me', apiUser(services));
+  router.use('/api/me', apiUser());
 
   const summaryFor = async (userId: string, refresh?: string) => dashboard.summary(await profiles.user(userId), { refresh: refresh === '1' });
 

@@ -3,14 +3,19 @@ import { z } from 'zod';
 import type { Services } from '../buildServices';
 import { timeRange } from './params';
 import { BadRequest } from '../errors';
+import { OneTimeSeal } from '../security/OneTimeSeal';
 
 // Intl lists canonical zones only, without "UTC", which is the default here.
 const TIME_ZONES: string[] = ['UTC', ...(Intl as unknown as { supportedValuesOf(k: string): string[] }).supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
 
 declare module 'express-session' {
   interface SessionData {
-    /** A personal API token just created: shown once on the next /settings page, then forgotten. */
-    newToken?: { token: string; name: string };
+    /**
+     * A personal API token just created, shown once on the next /settings page and deleted there.
+     * Sealed: the key is only in the creating browser's NEW_TOKEN_COOKIE, so the stored session
+     * never holds the token in plaintext (README: tokens are stored only as a hash).
+     */
+    newToken?: { sealed: string; name: string };
   }
 }
 
@@ -27,10 +32,15 @@ export const requireLogin: RequestHandler = (req, res, next) => {
   res.redirect('/?error=login_required');
 };
 
+/** Holds the key to the sealed new token for the redirect to /settings; gone after a minute. */
+const NEW_TOKEN_COOKIE = 'sda.new-token';
+const NEW_TOKEN_SECONDS = 60;
+
 const rangeParam = timeRange.catch('medium_term');
 
-export function pagesRouter({ profiles, dashboard, apiTokens, settings }: Pick<Services, 'profiles' | 'dashboard' | 'apiTokens' | 'settings'>): Router {
+export function pagesRouter({ config, profiles, dashboard, apiTokens, settings }: Pick<Services, 'config' | 'profiles' | 'dashboard' | 'apiTokens' | 'settings'>): Router {
   const router = Router();
+  const newTokenCookie = { httpOnly: true, sameSite: 'strict' as const, secure: config.publicUrl.startsWith('https:'), path: '/settings' };
   router.get('/', (req, res) => {
     const error = typeof req.query.error === 'string' ? req.query.error : '';
     res.render('index', {
@@ -61,16 +71,24 @@ export function pagesRouter({ profiles, dashboard, apiTokens, settings }: Pick<S
   };
 
   router.get('/settings', requireLogin, async (req, res) => {
-    const newToken = req.session.newToken ?? null;
+    // Read once: the sealed token leaves the session and the key leaves the browser on this view.
+    const flash = req.session.newToken;
     delete req.session.newToken;
-    await settingsPage(req, res, 200, null, newToken);
+    const key = (req.cookies as Record<string, string> | undefined)?.[NEW_TOKEN_COOKIE];
+    if (key) res.clearCookie(NEW_TOKEN_COOKIE, newTokenCookie);
+    const token = flash && key ? OneTimeSeal.open(flash.sealed, key) : null;
+    // The page holding the token must not stay in the browser's cache either.
+    if (token) res.set('Cache-Control', 'no-store');
+    await settingsPage(req, res, 200, null, token && flash ? { token, name: flash.name } : null);
   });
 
   router.post('/settings/tokens', requireLogin, async (req, res) => {
     const name = typeof req.body?.name === 'string' ? req.body.name : '';
     try {
       const { token, info } = await apiTokens.create(req.user!.id, name);
-      req.session.newToken = { token, name: info.name };
+      const { sealed, key } = OneTimeSeal.seal(token);
+      req.session.newToken = { sealed, name: info.name };
+      res.cookie(NEW_TOKEN_COOKIE, key, { ...newTokenCookie, maxAge: NEW_TOKEN_SECONDS * 1000 });
       res.redirect(303, '/settings#tokens');
     } catch (err) {
       if (!(err instanceof BadRequest)) throw err;

@@ -1,34 +1,57 @@
-import crypto from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Config } from '../config';
+import { AppError } from '../errors';
+import { apiTokenHash } from './authn';
+
+/** The page routes whose handlers call Spotify: each request can cost several upstream calls. */
+export const SPOTIFY_PAGES = ['/search', '/artists/:id', '/compare', '/tracks/:id'];
 
 /**
- * Rate limits per minute: /api per personal token (per IP without one), /auth per IP. Over the
- * limit: 429 with Retry-After and the project's error shape. The counters live in this process;
- * behind a load balancer each worker counts its own share (see README, "Scale").
+ * Rate limits per minute; over a limit: 429 with Retry-After and the project's error shape.
+ * - `api`: /api per IP, always, whatever the request carries (a header of the caller's choosing
+ *   must not open a fresh budget).
+ * - `token`: /api per personal token as well, mounted after bearer authentication, so only tokens
+ *   that authenticated are counted (a stolen token used from many addresses stays bounded).
+ * - `auth`: /auth per IP.
+ * - `spotifyPages`: the pages that call Spotify, per IP and per logged-in person.
+ * The counters live in this process; behind a load balancer each worker counts its own share
+ * (see README, "Scale").
  */
-export function rateLimits(config: Config): { api: RequestHandler; auth: RequestHandler } {
+export function rateLimits(config: Config): { api: RequestHandler; token: RequestHandler; auth: RequestHandler; spotifyPages: RequestHandler[] } {
   const common = { windowMs: 60_000, standardHeaders: 'draft-7' as const, legacyHeaders: false };
-  const api = rateLimit({
+  const byIp = (req: { ip?: string }) => `ip:${ipKeyGenerator(req.ip ?? '')}`;
+  const apiHandler: RequestHandler = (_req, res) => {
+    res.status(429).json({ error: { code: 'rate_limited', message: 'Too many requests; slow down and retry after the time in Retry-After.' } });
+  };
+  // Pages answer with the error page (HTML or JSON by Accept); Retry-After is already set.
+  const pageHandler: RequestHandler = (_req, _res, next) => {
+    next(new AppError(429, 'rate_limited', 'Too many requests; wait a minute and try again.'));
+  };
+  const api = rateLimit({ ...common, limit: config.rateLimits.apiPerMinute, keyGenerator: byIp, handler: apiHandler });
+  const token = rateLimit({
     ...common,
-    limit: config.rateLimits.apiPerMinute,
-    keyGenerator: (req) => {
-      const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-      // The token's hash, not the token, is kept as the key.
-      return bearer ? `token:${crypto.createHash('sha256').update(bearer).digest('hex')}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
-    },
-    handler: (_req, res) => {
-      res.status(429).json({ error: { code: 'rate_limited', message: 'Too many requests; slow down and retry after the time in Retry-After.' } });
-    },
+    limit: config.rateLimits.tokenPerMinute,
+    skip: (req) => !apiTokenHash(req),
+    keyGenerator: (req) => `token:${apiTokenHash(req)}`,
+    handler: apiHandler,
   });
   const auth = rateLimit({
     ...common,
     limit: config.rateLimits.authPerMinute,
-    keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
+    keyGenerator: byIp,
     handler: (_req, res) => {
       res.status(429).type('text/plain').send('Too many login attempts from this address; try again in a minute.');
     },
   });
-  return { api, auth };
+  const pagesByIp = rateLimit({ ...common, limit: config.rateLimits.pagesPerMinute, keyGenerator: byIp, handler: pageHandler });
+  // Per person rather than per session id: logging in again must not open a fresh budget.
+  const pagesByPerson = rateLimit({
+    ...common,
+    limit: config.rateLimits.pagesPerSessionPerMinute,
+    skip: (req) => !req.user,
+    keyGenerator: (req) => `user:${req.user!.id}`,
+    handler: pageHandler,
+  });
+  return { api, token, auth, spotifyPages: [pagesByIp, pagesByPerson] };
 }

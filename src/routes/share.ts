@@ -14,7 +14,7 @@ function parseYear(body: unknown): string {
 }
 
 /** Public, revocable yearly summary links with an Open Graph image. */
-export function shareRouter(services: Pick<Services, 'shares' | 'apiTokens'>): Router {
+export function shareRouter(services: Pick<Services, 'shares'>): Router {
   const { shares } = services;
   const router = Router();
 
@@ -50,16 +50,16 @@ export function shareRouter(services: Pick<Services, 'shares' | 'apiTokens'>): R
   });
 
   // ---- JSON API ----
-  router.get('/api/me/shares', apiUser(services), async (req, res) => {
+  router.get('/api/me/shares', apiUser(), async (req, res) => {
     res.json({ shares: await shares.list(req.user!.id) });
   });
 
-  router.post('/api/me/shares', apiUser(services), async (req, res) => {
+  router.post('/api/me/shares', apiUser(), async (req, res) => {
     const { link, created } = await shares.create(req.user!.id, parseYear(req.body));
     res.status(created ? 201 : 200).location(link.url).json({ slug: link.slug, url: link.url, year: link.year });
   });
 
-  router.delete('/api/me/shares/:slug', apiUser(services), async (req, res) => {
+  router.delete('/api/me/shares/:slug', apiUser(), async (req, res) => {
     await shares.revoke(req.user!.id, String(req.params.slug));
     res.status(204).end();
   });

@@ -1,10 +1,26 @@
 import { FEATURE_NAMES } from '../features/FeatureProvider';
 import type { ArtistView } from './ArtistService';
 
-/** RFC 4180 field: quoted when it holds a comma, quote, or line break; quotes doubled. */
+/**
+ * Text a spreadsheet would run as a formula (OWASP, "CSV Injection"): a cell starting with one of
+ * these is prefixed with a single quote, which spreadsheets show as text and do not evaluate.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A text cell made inert for spreadsheets; only text, so numbers such as a loudness of -5.2 stay numbers. */
+export function neutraliseFormula(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+/**
+ * RFC 4180 field: quoted when it holds a comma, quote, or line break; quotes doubled. Text (names
+ * from Spotify or an upload) is neutralised first; numbers and booleans are written as they are.
+ * The CSV files are for reading in spreadsheets only: the backup restore reads history.jsonl, so
+ * the added quote never comes back as data.
+ */
 export function csvField(v: unknown): string {
   if (v === null || v === undefined) return '';
-  const s = Array.isArray(v) ? v.join('; ') : String(v);
+  const s = typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : neutraliseFormula(Array.isArray(v) ? v.join('; ') : String(v));
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -31,7 +31,7 @@ describe('Spotify faults during an ingest', () => {
       expect(res.body.artist.genres).toEqual(reference.artist.genres);
       const stats = await getStats(t.sandbox.url);
       const minimum = expectedIngest(t.sandbox.catalog, id).development + 1;
-      const metrics = (await request(t.url).get('/metrics').expect(200)).text;
+      const metrics = (await request(t.url).get('/metrics').set('Authorization', `Bearer ${t.config.metricsToken}`).expect(200)).text;
       const retries = [...metrics.matchAll(/^upstream_retries_total\{service="(\w+)",reason="([^"]+)"\} (\d+)/gm)].map((m) => `${m[1]} ${m[2]}: ${m[3]}`);
       console.log(`Spotify faults: ${webApiCount(stats)} Web API requests for a minimum of ${minimum}; retries by reason: ${retries.join(', ')}`);
       const total = retries.reduce((s, r) => s + Number(r.split(': ')[1]), 0);

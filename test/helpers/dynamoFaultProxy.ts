@@ -45,7 +45,7 @@ export async function startDynamoFaultProxy(target: string, faults: DynamoFaults
   const forward = (body: string, headers: http.IncomingHttpHeaders) =>
     new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
       const req = http.request(
-        { host: upstream.hostname, port: upstream.port, path: '/', method: 'POST', headers: { ...headers, host: upstream.host, 'content-length': Buffer.byteLength(body) } },
+        { host: upstream.hostname, port: upstream.port, path: upstream.pathname, method: 'POST', headers: { ...headers, host: upstream.host, 'content-length': Buffer.byteLength(body) } },
         (res) => {
           let data = '';
           res.setEncoding('utf8');

@@ -63,6 +63,11 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     MUSICBRAINZ_INTERVAL_MS: '0', // the sandbox's stand-in needs no pacing (and apps built from this config inherit it)
     RATE_LIMIT_API_PER_MINUTE: '100000',
     RATE_LIMIT_AUTH_PER_MINUTE: '100000',
+    RATE_LIMIT_TOKEN_PER_MINUTE: '100000',
+    RATE_LIMIT_PAGES_PER_MINUTE: '100000',
+    RATE_LIMIT_PAGES_SESSION_PER_MINUTE: '100000',
+    // /metrics needs a scraper token (tests send it as `Bearer ${t.config.metricsToken}`).
+    METRICS_TOKEN: 'test-metrics-token-0123456789',
     ...opts.env,
   });
   const logs: string[] = [];

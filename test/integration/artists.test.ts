@@ -302,7 +302,7 @@ describe('faults during an ingest', () => {
       expect(sameHost(body.albums)).toEqual(sameHost(reference.albums));
       const stats = await getStats(faulty.sandbox.url);
       const minimum = expectedIngest(faulty.sandbox.catalog, id).development + 1;
-      const metrics = (await request(faulty.url).get('/metrics').expect(200)).text;
+      const metrics = (await request(faulty.url).get('/metrics').set('Authorization', `Bearer ${faulty.config.metricsToken}`).expect(200)).text;
       const retries = [...metrics.matchAll(/^upstream_retries_total\{[^}]*\} (\d+)/gm)].reduce((s, m) => s + Number(m[1]), 0);
       console.log(`faults: ${webApiCount(stats) - minimum} extra Spotify requests over the minimum ${minimum}; ${retries} retries`);
       expect(webApiCount(stats)).toBeGreaterThan(minimum); // the faults really happened

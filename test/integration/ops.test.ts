@@ -22,7 +22,7 @@ describe('operations endpoints', () => {
     await request(t.url).get('/').expect(200);
     const agent = t.agent();
     await agent.get('/auth/spotify').expect(302);
-    const res = await request(t.url).get('/metrics').expect(200);
+    const res = await request(t.url).get('/metrics').set('Authorization', `Bearer ${t.config.metricsToken}`).expect(200);
     expect(res.text).toMatch(/^# TYPE spotify_requests_total counter/m);
     expect(res.text).toMatch(/^dynamodb_requests_total\{operation="(Get|Put)Item"\} \d+/m);
     expect(res.text).toMatch(/^http_request_duration_seconds_bucket\{.*route="\/"/m);
