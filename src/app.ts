@@ -12,6 +12,7 @@ import type { Config } from './config';
 import { AppError } from './errors';
 import { redactUrl } from './logger';
 import { Metrics } from './metrics';
+import { compressResponses, staticAssets } from './routes/assets';
 import { authRouter } from './routes/auth';
 import { opsRouter } from './routes/ops';
 import { rateLimits } from './routes/rateLimits';
@@ -159,6 +160,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.locals.services = services;
   app.locals.safeJson = safeJson;
   app.locals.fmt = fmt;
+  const plotlyFile = path.join(ROOT, 'node_modules/plotly.js-dist-min/plotly.min.js');
+  const assets = staticAssets(path.join(ROOT, 'public'), { 'vendor/plotly.min.js': plotlyFile });
+  app.locals.asset = assets.asset;
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT, 'views'));
@@ -212,11 +216,10 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
 
+  app.use(compressResponses());
+  app.use('/static', assets.fingerprinted);
   app.use('/static', express.static(path.join(ROOT, 'public'), { maxAge: '1h' }));
-  app.use(
-    '/static/vendor/plotly.min.js',
-    (req, res) => res.sendFile(path.join(ROOT, 'node_modules/plotly.js-dist-min/plotly.min.js'), { maxAge: '7d' }),
-  );
+  app.use('/static/vendor/plotly.min.js', (req, res) => res.sendFile(plotlyFile, { maxAge: '7d' }));
   app.use(opsRouter(services));
   const limits = rateLimits(config);
   app.use('/api', limits.api);
