@@ -2,9 +2,9 @@
 // light and dark), one config, and one colour per name across every chart.
 (function () {
   'use strict';
-  // A fixed qualitative palette (Tableau 10 and two more): every colour is told apart from the others
+  // A fixed qualitative palette (Tableau 10 without its grey, and three more): every colour is told apart from the others
   // on both backgrounds, so neighbouring bars and areas never look alike.
-  var PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac', '#6b5bd6', '#a0cb3b'];
+  var PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#2bb3d9', '#6b5bd6', '#a0cb3b'];
 
   function hash(s) {
     var h = 2166136261;
@@ -53,8 +53,8 @@
       plot_bgcolor: 'rgba(0,0,0,0)',
       font: { color: t.text, family: 'system-ui, -apple-system, Segoe UI, Roboto, sans-serif', size: 12 },
       margin: { l: 48, r: 12, t: 8, b: 40 },
-      // Legends go below the chart, left-aligned, and push the margin down instead of covering the plot.
-      legend: { orientation: 'h', x: 0, xanchor: 'left', y: -0.18, yanchor: 'top' },
+      // Legends go at the bottom of the figure (below the x-axis title), left-aligned; plotly shrinks the plot to make room.
+      legend: { orientation: 'h', x: 0, xanchor: 'left', yref: 'container', y: 0, yanchor: 'bottom' },
       hoverlabel: { bgcolor: t.surface2, bordercolor: t.line, font: { color: t.text } },
       // On touch screens a drag scrolls the page; zooming a chart by accident helps no one.
       dragmode: touch ? false : 'zoom',

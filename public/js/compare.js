@@ -26,7 +26,7 @@
   // The artists drawn: one when both sides are the same artist.
   var sides = taste ? [{ p: d.b, color: COLOR_B }] : [{ p: d.a, color: COLOR_A }].concat(d.same_artist ? [] : [{ p: d.b, color: COLOR_B }]);
   // Legends above the plot: below it they collide with the axis titles on small charts.
-  var legend = { orientation: 'h', x: 0, y: 1.02, xanchor: 'left', yanchor: 'bottom', traceorder: 'normal' };
+  var legend = { orientation: 'h', x: 0, yref: 'paper', y: 1.02, xanchor: 'left', yanchor: 'bottom', traceorder: 'normal' };
   var margin = { l: narrow ? 40 : 48, r: 10, t: 30, b: 44 };
   /** Whole-number ticks for counts that are small (no "0, 1, 1, 2, 2" from rounded fractional ticks). */
   function countAxis(max, extra) { return Object.assign({ rangemode: 'tozero', tickformat: 'd' }, max <= 8 ? { dtick: 1 } : {}, extra); }

@@ -55,9 +55,9 @@
       return {
         polar: { bgcolor: 'rgba(0,0,0,0)', radialaxis: { range: [0, 1], gridcolor: theme.grid, linecolor: theme.grid, tickfont: { size: 10 }, angle: 90, tickangle: 90 },
           angularaxis: { gridcolor: theme.grid, linecolor: theme.line, rotation: 90, direction: 'clockwise', tickfont: { size: narrow ? 11 : 12 } } },
-        margin: narrow ? { l: 64, r: 64, t: 24, b: 24 } : { l: 90, r: 90, t: 28, b: 24 },
-        // Below the lowest axis labels, which sit outside the polar area.
-        legend: { x: 0.5, xanchor: 'center', y: -0.14 },
+        // Room for the axis labels, which sit outside the polar area, above the legend.
+        margin: narrow ? { l: 64, r: 64, t: 24, b: 44 } : { l: 90, r: 90, t: 28, b: 48 },
+        legend: { x: 0.5, xanchor: 'center' },
       };
     });
   }

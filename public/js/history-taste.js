@@ -56,7 +56,7 @@
     SDA.plot('chart-taste-features', traces, {
       xaxis: { type: 'date' }, yaxis: { range: [0, 1], title: { text: '0–1' } }, hovermode: 'x unified',
       yaxis2: { overlaying: 'y', side: 'right', showgrid: false, range: [40, 200], title: { text: 'BPM' } },
-      margin: { l: 48, r: 48, t: 8, b: 40 }, legend: { y: -0.22 },
+      margin: { l: 48, r: 48, t: 8, b: 40 },
     });
 
     var genreColors = SDA.colorsFor(d.genres);
@@ -68,7 +68,7 @@
       });
     };
     if (d.genres.length) {
-      SDA.plot('chart-taste-genres', genreTraces, { xaxis: { type: 'date' }, yaxis: { tickformat: '.0%', range: [0, 1] }, hovermode: 'x unified', legend: { y: -0.22 } });
+      SDA.plot('chart-taste-genres', genreTraces, { xaxis: { type: 'date' }, yaxis: { tickformat: '.0%', range: [0, 1] }, hovermode: 'x unified' });
     } else {
       SDA.empty('chart-taste-genres', 'No genres known for these artists yet.');
     }
