@@ -8,9 +8,8 @@
   var n = T.id.length;
   var KEYS = ['C', 'C♯/D♭', 'D', 'D♯/E♭', 'E', 'F', 'F♯/G♭', 'G', 'G♯/A♭', 'A', 'A♯/B♭', 'B'];
   var FEATURES = [['energy', 'Energy'], ['danceability', 'Danceability'], ['valence', 'Valence'], ['acousticness', 'Acousticness']];
-  // One distinct colour per feature, the same on every chart of the page.
-  var featureColor = {};
-  SDA.colorsFor(FEATURES.map(function (f) { return f[1]; })).forEach(function (c, i) { featureColor[FEATURES[i][1]] = c; });
+  // One colour per feature, the same on every chart of the page, chosen far apart in hue.
+  var featureColor = { Energy: SDA.palette[1], Danceability: SDA.palette[6], Valence: SDA.palette[4], Acousticness: SDA.palette[0] };
 
   // Plotly reads a few HTML-like tags in text; entities keep names such as "</script>" literal.
   function esc(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'); }
@@ -64,10 +63,13 @@
       mt.push(esc(T.name[i]) + '<br><i>' + esc(T.album[i] >= 0 ? d.albums[T.album[i]].name : '') + '</i>');
     }
     // SVG, not WebGL: works everywhere, including browsers without a GPU.
-    SDA.plot('chart-mood', [{ type: 'scatter', mode: 'markers', x: mx, y: my, text: mt,
-      hovertemplate: '%{text}<br>valence %{x:.2f} · energy %{y:.2f}<extra></extra>', marker: { size: mx.length > 1000 ? 4 : 6, opacity: 0.65, color: my, colorscale: [[0, '#7a8cff'], [0.5, '#35c9b5'], [1, '#8dff7a']] } }],
-      { xaxis: { range: [0, 1], title: { text: 'Valence: sad → happy' } }, yaxis: { range: [0, 1], title: { text: 'Energy: calm → intense' } },
-        shapes: [{ type: 'line', x0: 0.5, x1: 0.5, y0: 0, y1: 1, line: { color: SDA.theme().line, dash: 'dot' } }, { type: 'line', x0: 0, x1: 1, y0: 0.5, y1: 0.5, line: { color: SDA.theme().line, dash: 'dot' } }] });
+    SDA.plot('chart-mood', function (theme) {
+      return [{ type: 'scatter', mode: 'markers', x: mx, y: my, text: mt,
+        hovertemplate: '%{text}<br>valence %{x:.2f} · energy %{y:.2f}<extra></extra>', marker: { size: mx.length > 1000 ? 4 : 6, opacity: 0.75, color: my, colorscale: [[0, theme.seriesB], [1, theme.seriesA]] } }];
+    }, function (theme) {
+      return { xaxis: { range: [0, 1], title: { text: 'Valence: sad → happy' } }, yaxis: { range: [0, 1], title: { text: 'Energy: calm → intense' } },
+        shapes: [{ type: 'line', x0: 0.5, x1: 0.5, y0: 0, y1: 1, line: { color: theme.line, dash: 'dot' } }, { type: 'line', x0: 0, x1: 1, y0: 0.5, y1: 0.5, line: { color: theme.line, dash: 'dot' } }] };
+    });
 
     // Distributions.
     SDA.plot('chart-dist', FEATURES.slice(0, 3).map(function (f) {
