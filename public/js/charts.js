@@ -4,7 +4,7 @@
   'use strict';
   // A fixed qualitative palette (after Tableau 10, without its grey and teal): every colour is told apart from the others
   // on both backgrounds, so neighbouring bars and areas never look alike.
-  var PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#2bb3d9', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#6b5bd6', '#a0cb3b', '#d6409f'];
+  var PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#2bb3d9', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#6b5bd6', '#a0cb3b', '#b6992d'];
 
   function hash(s) {
     var h = 2166136261;
