@@ -14,6 +14,7 @@ import { AppError } from './errors';
 import { isTransientStoreError } from './store/storeErrors';
 import { redactUrl } from './logger';
 import { Metrics } from './metrics';
+import { compressResponses, staticAssets } from './routes/assets';
 import { authRouter } from './routes/auth';
 import { opsRouter } from './routes/ops';
 import { rateLimits, SPOTIFY_PAGES } from './routes/rateLimits';
@@ -46,6 +47,9 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
   const app = express();
   app.locals.safeJson = safeJson;
   app.locals.fmt = fmt;
+  const plotlyFile = path.join(ROOT, 'node_modules/plotly.js-dist-min/plotly.min.js');
+  const assets = staticAssets(path.join(ROOT, 'public'), { 'vendor/plotly.min.js': plotlyFile });
+  app.locals.asset = assets.asset;
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT, 'views'));
@@ -99,11 +103,10 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
     }),
   );
 
+  app.use(compressResponses());
+  app.use('/static', assets.fingerprinted);
   app.use('/static', express.static(path.join(ROOT, 'public'), { maxAge: '1h' }));
-  app.use(
-    '/static/vendor/plotly.min.js',
-    (req, res) => res.sendFile(path.join(ROOT, 'node_modules/plotly.js-dist-min/plotly.min.js'), { maxAge: '7d' }),
-  );
+  app.use('/static/vendor/plotly.min.js', (req, res) => res.sendFile(plotlyFile, { maxAge: '7d' }));
   app.use(opsRouter(services));
   const limits = rateLimits(config);
   app.use('/api', limits.api);

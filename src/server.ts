@@ -9,6 +9,8 @@ async function main(): Promise<void> {
   // pm2 sets `instances` for every worker in cluster mode.
   const workers = process.env.exec_mode === 'cluster_mode' ? Number(process.env.instances) || 1 : 1;
   const running = await startServer(settings, { clusterWorkers: workers });
+  // One plain line among the JSON logs, for the person watching the terminal.
+  console.log(`Open ${running.config.publicUrl} in your browser (Ctrl-C stops the app)`);
 
   let stopping = false;
   const stop = (signal: string) => {

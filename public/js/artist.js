@@ -8,6 +8,8 @@
   var n = T.id.length;
   var KEYS = ['C', 'C♯/D♭', 'D', 'D♯/E♭', 'E', 'F', 'F♯/G♭', 'G', 'G♯/A♭', 'A', 'A♯/B♭', 'B'];
   var FEATURES = [['energy', 'Energy'], ['danceability', 'Danceability'], ['valence', 'Valence'], ['acousticness', 'Acousticness']];
+  // One colour per feature, the same on every chart of the page, chosen far apart in hue.
+  var featureColor = { Energy: SDA.palette[1], Danceability: SDA.palette[6], Valence: SDA.palette[4], Acousticness: SDA.palette[0] };
 
   // Plotly reads a few HTML-like tags in text; entities keep names such as "</script>" literal.
   function esc(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'); }
@@ -46,7 +48,7 @@
         });
       }
       return { type: 'scatter', mode: 'lines+markers', name: f[1], x: xs, y: ys, text: text,
-        hovertemplate: '%{text}<br>' + f[1] + ' %{y:.2f}<extra></extra>', marker: { color: SDA.colorFor(f[1]), size: 6 }, line: { color: SDA.colorFor(f[1]), width: 2, shape: 'spline', smoothing: 0.6 } };
+        hovertemplate: '%{text}<br>' + f[1] + ' %{y:.2f}<extra></extra>', marker: { color: featureColor[f[1]], size: 6 }, line: { color: featureColor[f[1]], width: 2, shape: 'spline', smoothing: 0.6 } };
     });
     document.getElementById('years-caption').textContent = perYear
       ? 'Average of all tracks released each year (' + d.albums.length + ' releases). Hover for details.'
@@ -61,14 +63,17 @@
       mt.push(esc(T.name[i]) + '<br><i>' + esc(T.album[i] >= 0 ? d.albums[T.album[i]].name : '') + '</i>');
     }
     // SVG, not WebGL: works everywhere, including browsers without a GPU.
-    SDA.plot('chart-mood', [{ type: 'scatter', mode: 'markers', x: mx, y: my, text: mt,
-      hovertemplate: '%{text}<br>valence %{x:.2f} · energy %{y:.2f}<extra></extra>', marker: { size: mx.length > 1000 ? 4 : 6, opacity: 0.65, color: my, colorscale: [[0, '#7a8cff'], [0.5, '#35c9b5'], [1, '#8dff7a']] } }],
-      { xaxis: { range: [0, 1], title: { text: 'Valence: sad → happy' } }, yaxis: { range: [0, 1], title: { text: 'Energy: calm → intense' } },
-        shapes: [{ type: 'line', x0: 0.5, x1: 0.5, y0: 0, y1: 1, line: { color: '#3a4150', dash: 'dot' } }, { type: 'line', x0: 0, x1: 1, y0: 0.5, y1: 0.5, line: { color: '#3a4150', dash: 'dot' } }] });
+    SDA.plot('chart-mood', function (theme) {
+      return [{ type: 'scatter', mode: 'markers', x: mx, y: my, text: mt,
+        hovertemplate: '%{text}<br>valence %{x:.2f} · energy %{y:.2f}<extra></extra>', marker: { size: mx.length > 1000 ? 4 : 6, opacity: 0.75, color: my, colorscale: [[0, theme.seriesB], [1, theme.seriesA]] } }];
+    }, function (theme) {
+      return { xaxis: { range: [0, 1], title: { text: 'Valence: sad → happy' } }, yaxis: { range: [0, 1], title: { text: 'Energy: calm → intense' } },
+        shapes: [{ type: 'line', x0: 0.5, x1: 0.5, y0: 0, y1: 1, line: { color: theme.line, dash: 'dot' } }, { type: 'line', x0: 0, x1: 1, y0: 0.5, y1: 0.5, line: { color: theme.line, dash: 'dot' } }] };
+    });
 
     // Distributions.
     SDA.plot('chart-dist', FEATURES.slice(0, 3).map(function (f) {
-      return { type: 'histogram', name: f[1], x: T[f[0]].filter(isNum), opacity: 0.55, xbins: { start: 0, end: 1, size: 0.05 }, marker: { color: SDA.colorFor(f[1]) } };
+      return { type: 'histogram', name: f[1], x: T[f[0]].filter(isNum), opacity: 0.55, xbins: { start: 0, end: 1, size: 0.05 }, marker: { color: featureColor[f[1]] } };
     }), { barmode: 'overlay', xaxis: { range: [0, 1] }, yaxis: { title: { text: 'Tracks' } } });
 
     SDA.plot('chart-tempo', [{ type: 'histogram', name: 'Tempo', x: T.tempo.filter(isNum), xbins: { size: 5 }, marker: { color: SDA.colorFor('Tempo') } }],
@@ -80,10 +85,12 @@
       if (!isNum(T.key[k]) || T.key[k] < 0) continue;
       (T.mode[k] === 1 ? major : minor)[T.key[k]]++;
     }
-    SDA.plot('chart-keys', [
-      { type: 'bar', name: 'Major', x: KEYS, y: major, marker: { color: '#1db954' } },
-      { type: 'bar', name: 'Minor', x: KEYS, y: minor, marker: { color: '#4aa8ff' } },
-    ], { barmode: 'group', yaxis: { title: { text: 'Tracks' } } });
+    SDA.plot('chart-keys', function (theme) {
+      return [
+        { type: 'bar', name: 'Major', x: KEYS, y: major, marker: { color: theme.seriesA } },
+        { type: 'bar', name: 'Minor', x: KEYS, y: minor, marker: { color: theme.seriesB } },
+      ];
+    }, { barmode: 'group', yaxis: { title: { text: 'Tracks' } } });
 
     // Durations: a box per release, or per year when there are too many releases to read.
     var perRelease = d.albums.length <= 40;
@@ -97,8 +104,9 @@
     }
     var labels = Object.keys(groups);
     if (!perRelease) labels.sort();
-    SDA.plot('chart-durations', labels.map(function (l) {
-      return { type: 'box', name: l, y: groups[l], boxpoints: false, marker: { color: SDA.colorFor(l) }, line: { width: 1 } };
+    var boxColors = SDA.colorsFor(labels);
+    SDA.plot('chart-durations', labels.map(function (l, b) {
+      return { type: 'box', name: l, y: groups[l], boxpoints: false, marker: { color: boxColors[b] }, line: { width: 1 } };
     }), { showlegend: false, yaxis: { title: { text: 'Minutes' } }, xaxis: { tickangle: -35, automargin: true } });
   }
 

@@ -5,7 +5,9 @@
   var d = SDA.readJson('compare-data');
   if (!d) return;
   var taste = d.kind === 'taste';
-  var COLOR_A = '#1db954', COLOR_B = '#4aa8ff', COLOR_YOU = '#ffd166';
+  var COLOR_A = '#1db954', COLOR_B = '#4aa8ff';
+  // Your marker: gold on dark, a darker amber that still stands out on white.
+  var COLOR_YOU = document.documentElement.dataset.theme === 'light' ? '#c98a00' : '#ffd166';
   var FILL = { '#1db954': 'rgba(29, 185, 84, 0.35)', '#4aa8ff': 'rgba(74, 168, 255, 0.35)' };
   var FEATURES = [['energy', 'Energy'], ['danceability', 'Dance'], ['valence', 'Valence'], ['acousticness', 'Acoustic'],
     ['instrumentalness', 'Instrumental'], ['speechiness', 'Speech'], ['liveness', 'Live']];
@@ -24,7 +26,7 @@
   // The artists drawn: one when both sides are the same artist.
   var sides = taste ? [{ p: d.b, color: COLOR_B }] : [{ p: d.a, color: COLOR_A }].concat(d.same_artist ? [] : [{ p: d.b, color: COLOR_B }]);
   // Legends above the plot: below it they collide with the axis titles on small charts.
-  var legend = { orientation: 'h', x: 0, y: 1.02, xanchor: 'left', yanchor: 'bottom', traceorder: 'normal' };
+  var legend = { orientation: 'h', x: 0, yref: 'paper', y: 1.02, xanchor: 'left', yanchor: 'bottom', traceorder: 'normal' };
   var margin = { l: narrow ? 40 : 48, r: 10, t: 30, b: 44 };
   /** Whole-number ticks for counts that are small (no "0, 1, 1, 2, 2" from rounded fractional ticks). */
   function countAxis(max, extra) { return Object.assign({ rangemode: 'tozero', tickformat: 'd' }, max <= 8 ? { dtick: 1 } : {}, extra); }
@@ -55,7 +57,7 @@
     var mine = FEATURES.filter(function (f) { return isNum(d.you.means[f[0]]); });
     boxes.push({
       type: 'scatter', mode: 'markers', name: 'Your average', x: mine.map(function (f) { return d.you.means[f[0]]; }), y: mine.map(function (f) { return f[1]; }),
-      marker: { symbol: 'diamond', size: 11, color: COLOR_YOU, line: { color: '#0f1115', width: 1 } },
+      marker: { symbol: 'diamond', size: 11, color: COLOR_YOU, line: { color: SDA.theme().text, width: 1 } },
       hovertemplate: 'Your average %{x:.2f}<extra></extra>',
     });
   }
@@ -91,7 +93,7 @@
   if (taste && d.you.means && isNum(d.you.means.tempo)) {
     var yt = d.you.means.tempo;
     tempoLayout.shapes = [{ type: 'line', x0: yt, x1: yt, yref: 'paper', y0: 0, y1: 1, line: { color: COLOR_YOU, width: 2, dash: 'dash' } }];
-    tempoLayout.annotations = [{ x: yt, yref: 'paper', y: 1, text: 'you: ' + Math.round(yt) + ' BPM', showarrow: false, xanchor: 'left', yanchor: 'top', xshift: 4, bgcolor: '#171a21', font: { color: COLOR_YOU } }];
+    tempoLayout.annotations = [{ x: yt, yref: 'paper', y: 1, text: 'you: ' + Math.round(yt) + ' BPM', showarrow: false, xanchor: 'left', yanchor: 'top', xshift: 4, bgcolor: SDA.theme().surface, font: { color: COLOR_YOU } }];
   }
   SDA.plot('chart-tempo', tempoTraces, tempoLayout);
 

@@ -27,6 +27,8 @@
     var periods = d.periods;
     if (!periods.length) {
       summary.textContent = 'No plays in this range.';
+      SDA.empty('chart-taste-features', 'No plays in this range.');
+      SDA.empty('chart-taste-genres', 'No plays in this range.');
       return;
     }
     var parts = [];
@@ -54,18 +56,21 @@
     SDA.plot('chart-taste-features', traces, {
       xaxis: { type: 'date' }, yaxis: { range: [0, 1], title: { text: '0–1' } }, hovermode: 'x unified',
       yaxis2: { overlaying: 'y', side: 'right', showgrid: false, range: [40, 200], title: { text: 'BPM' } },
-      margin: { l: 48, r: 48, t: 8, b: 40 }, legend: { orientation: 'h', y: -0.25 },
+      margin: { l: 48, r: 48, t: 8, b: 40 },
     });
 
-    var genreTraces = d.genres.map(function (g) {
-      return { type: 'scatter', mode: 'lines', stackgroup: 'genres', name: g, x: xs,
-        y: periods.map(function (p) { return p.genres[g] || 0; }), line: { width: 0.5, color: g === 'other' ? '#5b6270' : SDA.colorFor(g) },
-        hovertemplate: g + ' %{y:.0%}<extra></extra>' };
-    });
-    if (genreTraces.length) {
-      SDA.plot('chart-taste-genres', genreTraces, { xaxis: { type: 'date' }, yaxis: { tickformat: '.0%', range: [0, 1] }, hovermode: 'x unified', legend: { orientation: 'h', y: -0.25 } });
+    var genreColors = SDA.colorsFor(d.genres);
+    var genreTraces = function (theme) {
+      return d.genres.map(function (g, i) {
+        return { type: 'scatter', mode: 'lines', stackgroup: 'genres', name: g, x: xs,
+          y: periods.map(function (p) { return p.genres[g] || 0; }), line: { width: 0.5, color: g === 'other' ? theme.muted : genreColors[i] },
+          hovertemplate: g + ' %{y:.0%}<extra></extra>' };
+      });
+    };
+    if (d.genres.length) {
+      SDA.plot('chart-taste-genres', genreTraces, { xaxis: { type: 'date' }, yaxis: { tickformat: '.0%', range: [0, 1] }, hovermode: 'x unified' });
     } else {
-      document.getElementById('chart-taste-genres').textContent = 'No genres known for these artists yet.';
+      SDA.empty('chart-taste-genres', 'No genres known for these artists yet.');
     }
     clearTimeout(timer);
     if (d.enrichment.status === 'running') timer = setTimeout(load, 3000);

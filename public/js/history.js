@@ -7,6 +7,15 @@
   var DAY = 86400000;
   var WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
+  // The colour scale's legend (CSS, beside the heatmap) names the busiest cell's value.
+  function scaleMax(id, rows, unit) {
+    var el = document.getElementById(id);
+    if (!el) return;
+    var max = 0;
+    rows.forEach(function (row) { row.forEach(function (v) { if (typeof v === 'number' && v > max) max = v; }); });
+    el.textContent = max.toLocaleString() + unit;
+  }
+
   // Calendar: one column per week (starting Monday), one row per weekday.
   if (d.per_day.length) {
     var first = Date.parse(d.per_day[0].date + 'T00:00:00Z');
@@ -22,22 +31,25 @@
       text[wd][w] = x.date + ': ' + Math.round(x.ms / 60000) + ' min, ' + x.plays + ' plays';
     });
     var xs = []; for (var i = 0; i < weeks; i++) xs.push(new Date(firstMonday + i * 7 * DAY).toISOString().slice(0, 10));
-    SDA.plot('chart-calendar', [{ type: 'heatmap', x: xs, y: WEEKDAYS, z: z, text: text, hoverinfo: 'text', xgap: 2, ygap: 2,
-      colorscale: [[0, '#1b2a22'], [0.3, '#1f6b3c'], [1, '#1ed760']], showscale: false }],
-      { xaxis: { type: 'date', showgrid: false }, yaxis: { autorange: 'reversed', showgrid: false }, margin: { l: 40, r: 10, t: 6, b: 30 } });
+    SDA.plot('chart-calendar', function (theme) {
+      return [{ type: 'heatmap', x: xs, y: WEEKDAYS, z: z, text: text, hoverinfo: 'text', xgap: 2, ygap: 2, zmin: 0, colorscale: SDA.heatScale(theme), showscale: false }];
+    }, { xaxis: { type: 'date', showgrid: false }, yaxis: { autorange: 'reversed', showgrid: false }, margin: { l: 40, r: 10, t: 6, b: 30 } });
+    scaleMax('calendar-max', z, ' min');
   }
 
   SDA.plot('chart-months', [{ type: 'bar', x: d.per_month.map(function (m) { return m.month + '-01'; }), y: d.per_month.map(function (m) { return Math.round(m.ms / 36000) / 100; }),
-    marker: { color: '#1db954' }, hovertemplate: '%{x|%b %Y}: %{y} h<extra></extra>' }], { xaxis: { type: 'date' }, yaxis: { title: { text: 'Hours' } }, showlegend: false });
+    marker: { color: SDA.theme().seriesA }, hovertemplate: '%{x|%b %Y}: %{y} h<extra></extra>' }], { xaxis: { type: 'date' }, yaxis: { title: { text: 'Hours' } }, showlegend: false });
 
   var hours = []; for (var h = 0; h < 24; h++) hours.push(String(h).padStart(2, '0'));
-  SDA.plot('chart-hour-weekday', [{ type: 'heatmap', x: hours, y: WEEKDAYS, z: d.hour_weekday, xgap: 1, ygap: 1,
-    colorscale: [[0, '#171a21'], [0.5, '#2f6fb0'], [1, '#4aa8ff']], hovertemplate: '%{y} %{x}:00 · %{z} plays<extra></extra>', showscale: false }],
-    { yaxis: { autorange: 'reversed' }, margin: { l: 40, r: 10, t: 6, b: 30 } });
+  SDA.plot('chart-hour-weekday', function (theme) {
+    return [{ type: 'heatmap', x: hours, y: WEEKDAYS, z: d.hour_weekday, xgap: 1, ygap: 1, zmin: 0,
+      colorscale: SDA.heatScale(theme), hovertemplate: '%{y} %{x}:00 · %{z} plays<extra></extra>', showscale: false }];
+  }, { yaxis: { autorange: 'reversed' }, margin: { l: 40, r: 10, t: 6, b: 30 } });
+  scaleMax('hour-weekday-max', d.hour_weekday, ' plays');
 
   if (d.platforms.length) {
     SDA.plot('chart-platforms', [{ type: 'bar', orientation: 'h', y: d.platforms.map(function (p) { return p.name; }).reverse(), x: d.platforms.map(function (p) { return Math.round(p.ms / 360000) / 10; }).reverse(),
-      marker: { color: d.platforms.map(function (p) { return SDA.colorFor(p.name); }).reverse() }, hovertemplate: '%{y}: %{x} h<extra></extra>' }],
+      marker: { color: SDA.colorsFor(d.platforms.map(function (p) { return p.name; })).reverse() }, hovertemplate: '%{y}: %{x} h<extra></extra>' }],
       { margin: { l: 110, r: 10, t: 6, b: 30 }, xaxis: { title: { text: 'Hours' } }, showlegend: false });
   }
 })();
