@@ -12,18 +12,11 @@ import { Limiter } from '../util/Limiter';
 import type { Columns } from './columns';
 import type { HistoryStatsService } from './HistoryStatsService';
 import { artistsForGenres, computeTaste, TASTE_FEATURES, tasteFacts, type TasteFacts, type TasteSeries } from './tasteSeries';
+import { LruCache } from '../util/LruCache';
 
 /** Memory bounds: users whose lookups are held, and tracks and artists known (the catalog table keeps them all). */
 const MAX_USERS = 500;
 const MAX_FACTS = 300_000;
-
-/** Map.set that first drops the oldest entries of a map grown past `max` (insertion order). */
-function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
-  if (map.size >= max && !map.has(key)) {
-    for (const k of [...map.keys()].slice(0, Math.ceil(max / 10))) map.delete(k);
-  }
-  map.set(key, value);
-}
 
 /** What the taste analysis knows about one user's history, and the lookup filling it in. */
 interface UserTaste {
@@ -49,11 +42,11 @@ const hasFeatures = (f: Partial<TrackFeatures>) => TASTE_FEATURES.some((k) => ty
  * Lookups run in the background; every answer reports how much listening time they cover.
  */
 export class TasteService {
-  private readonly users = new Map<string, UserTaste>();
+  private readonly users = new LruCache<UserTaste>(MAX_USERS);
   /** Shared by every user: a track's features do not depend on who played it. null = provider has none. */
-  private readonly features = new Map<string, TrackFeatures | null>();
+  private readonly features = new LruCache<TrackFeatures | null>(MAX_FACTS);
   /** Artist name → genres ([] when unknown or the artist was not found). */
-  private readonly genres = new Map<string, string[]>();
+  private readonly genres = new LruCache<string[]>(MAX_FACTS);
 
   constructor(
     private readonly o: {
@@ -100,7 +93,7 @@ export class TasteService {
     let state = this.users.get(userId);
     if (!state) {
       state = { version: -1, status: 'running', tracksPending: 0, artistsPending: 0, provider: null, note: null, error: null, running: null, generation: 0, derived: null };
-      setBounded(this.users, userId, state, MAX_USERS);
+      this.users.set(userId, state);
     }
     // A new import (version) or a failed lookup starts the lookups again; known facts are kept.
     if (!state.running && (state.version !== cols.version || state.status === 'failed')) {
@@ -131,7 +124,7 @@ export class TasteService {
     const ids = [...new Set(cols.entries.filter((e) => e.kind === 0 && e.trackId).map((e) => e.trackId!))];
     const unknown = ids.filter((id) => !this.features.has(id));
     if (unknown.length === 0) return;
-    for (const [id, f] of await this.o.facts.features(unknown)) setBounded(this.features, id, f, MAX_FACTS);
+    for (const [id, f] of await this.o.facts.features(unknown)) this.features.set(id, f);
     state.generation++;
     const missing = unknown.filter((id) => !this.features.has(id));
     state.tracksPending = missing.length;
@@ -144,7 +137,7 @@ export class TasteService {
       state.tracksPending -= rows.length;
       if (batcher.providerName === 'none') return; // features turned off: nothing learnt, nothing stored
       const found = rows.map((r) => ({ trackId: r.id, features: hasFeatures(r) ? pickFeatures(r) : null }));
-      for (const f of found) setBounded(this.features, f.trackId, f.features, MAX_FACTS);
+      for (const f of found) this.features.set(f.trackId, f.features);
       state.generation++;
       writes.push(this.o.facts.putFeatures(found));
     });
@@ -170,7 +163,7 @@ export class TasteService {
         await this.o.facts.putArtistByName(name, artist);
       }
       const genres = artist.spotifyId ? (await this.o.genreService.genresFor(artist.spotifyId, artist.genres.length ? artist.genres : undefined)).genres : [];
-      setBounded(this.genres, name, genres, MAX_FACTS);
+      this.genres.set(name, genres);
       state.artistsPending--;
       state.generation++;
     });
@@ -187,7 +180,7 @@ export class TasteService {
   /** Per-entry feature vectors and per-artist genre ids, rebuilt only when new facts arrived. */
   private derive(cols: Columns, state: UserTaste): TasteFacts {
     if (state.derived && state.derived.generation === state.generation && state.derived.entryFeat.length === cols.entries.length * 4) return state.derived;
-    state.derived = { generation: state.generation, ...tasteFacts(cols, (trackId) => this.features.get(trackId), (artist) => this.genres.get(artist)) };
+    state.derived = { generation: state.generation, ...tasteFacts(cols, (trackId) => this.features.peek(trackId), (artist) => this.genres.peek(artist)) };
     return state.derived;
   }
 }

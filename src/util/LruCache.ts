@@ -13,6 +13,15 @@ export class LruCache<V> {
     return hit.value;
   }
 
+  /** The value without marking it recently used (hot loops over many keys). */
+  peek(key: string): V | undefined {
+    return this.map.get(key)?.value;
+  }
+
+  has(key: string): boolean {
+    return this.map.has(key);
+  }
+
   set(key: string, value: V, weight = 1): void {
     this.delete(key);
     if (weight > this.maxWeight) return;
