@@ -84,3 +84,8 @@ export class AppTokenSource implements TokenSource {
     if (this.current?.token === rejected) this.current = undefined;
   }
 }
+
+/** Where the authorization code flow runs: the accounts service's two paths and the Web API's profile. */
+export function oauthEndpoints(accountsUrl: string, apiUrl: string): { authorizationURL: string; tokenURL: string; userProfileURL: string } {
+  return { authorizationURL: `${accountsUrl}/authorize`, tokenURL: `${accountsUrl}/api/token`, userProfileURL: `${apiUrl}/me` };
+}

@@ -230,3 +230,30 @@ export function toSpotifyProfile(me: SpotifyApi.CurrentUsersProfileResponse): Sp
     spotifyUrl: me.external_urls?.spotify ?? null,
   };
 }
+
+/** The person logging in, from passport-spotify's profile (its `_json` is the raw `/me` answer). */
+export interface LoginProfile {
+  id: string;
+  displayName: string;
+  imageUrl: string | null;
+  country: string | null;
+  product: string | null;
+}
+
+export function toLoginProfile(profile: {
+  id: string;
+  displayName?: string;
+  photos?: { value: string }[] | null;
+  _json?: { account_id?: string; country?: string; product?: string };
+}): LoginProfile {
+  const json = profile._json ?? {};
+  return {
+    // `account_id` (May 2026) is the stable key when present; the classic id otherwise.
+    id: String(json.account_id ?? profile.id),
+    displayName: profile.displayName || profile.id,
+    imageUrl: profile.photos?.[0]?.value ?? null,
+    // Development Mode drops country and product from /me.
+    country: json.country ?? null,
+    product: json.product ?? null,
+  };
+}

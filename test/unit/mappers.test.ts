@@ -1,4 +1,5 @@
 import {
+  toLoginProfile,
   albumType,
   playFromRecent,
   toAlbumRecord,
@@ -178,5 +179,14 @@ describe('search hits, dashboard items and the profile', () => {
   it('maps /me: display name falls back to the id; product and country null when absent', () => {
     const me = { id: 'rin', display_name: null, images: [], external_urls: { spotify: 'https://open.spotify.com/user/rin' } } as unknown as SpotifyApi.CurrentUsersProfileResponse;
     expect(toSpotifyProfile(me)).toEqual({ displayName: 'rin', imageUrl: null, product: null, country: null, spotifyUrl: 'https://open.spotify.com/user/rin' });
+  });
+
+  it('maps the login profile: account_id (May 2026) is the key when present, Development Mode leaves country and product null', () => {
+    expect(toLoginProfile({ id: 'classic', displayName: '', photos: [], _json: { account_id: 'acct-1' } })).toEqual({
+      id: 'acct-1', displayName: 'classic', imageUrl: null, country: null, product: null,
+    });
+    expect(toLoginProfile({ id: 'ava', displayName: 'Ava', photos: [{ value: 'https://i.example/a.jpg' }], _json: { country: 'DE', product: 'premium' } })).toEqual({
+      id: 'ava', displayName: 'Ava', imageUrl: 'https://i.example/a.jpg', country: 'DE', product: 'premium',
+    });
   });
 });
