@@ -17,6 +17,7 @@ import { Metrics } from './metrics';
 import { compressResponses, staticAssets } from './routes/assets';
 import { authRouter } from './routes/auth';
 import { opsRouter } from './routes/ops';
+import { loadShedding } from './routes/loadShedding';
 import { rateLimits, SPOTIFY_PAGES } from './routes/rateLimits';
 import { authenticatedByToken, bearerAuthentication } from './routes/authn';
 import { pagesRouter } from './routes/pages';
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
     }),
   );
   app.use(httpMetrics(metrics));
+  app.use(loadShedding({ ...config.shedding, metrics }));
 
   const spotifyImages = ['https://i.scdn.co', 'https://mosaic.scdn.co', 'https://image-cdn-ak.spotifycdn.com', 'https://image-cdn-fa.spotifycdn.com', 'https://*.spotifycdn.com'];
   const imageOrigins = [...spotifyImages];

@@ -52,6 +52,8 @@ const schema = z.object({
   RATE_LIMIT_TOKEN_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_PAGES_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   RATE_LIMIT_PAGES_SESSION_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  SHED_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(512),
+  SHED_MAX_LAG_MS: z.coerce.number().int().min(10).default(2000),
   SEARCH_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   MUSICBRAINZ_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).optional(),
@@ -92,6 +94,8 @@ export interface Config {
   dashboardCacheSeconds: number;
   historyUploadMaxMb: number;
   /** Per minute: /api per IP, /auth per IP, /api per authenticated token, Spotify-calling pages per IP and per logged-in person. */
+  /** Past capacity (too many requests at once, or the event loop this late) requests get 503 at once. */
+  shedding: { maxInFlight: number; maxLagMs: number };
   rateLimits: { apiPerMinute: number; authPerMinute: number; tokenPerMinute: number; pagesPerMinute: number; pagesPerSessionPerMinute: number };
   /** How long an artist search's results are reused (0 = not cached). */
   searchCacheSeconds: number;
@@ -189,6 +193,7 @@ export function readEnvironment(env: Record<string, string | undefined> = proces
     artistTtlSeconds: e.ARTIST_TTL,
     dashboardCacheSeconds: e.DASHBOARD_CACHE_SECONDS,
     historyUploadMaxMb: e.HISTORY_UPLOAD_MAX_MB,
+    shedding: { maxInFlight: e.SHED_MAX_IN_FLIGHT, maxLagMs: e.SHED_MAX_LAG_MS },
     rateLimits: {
       apiPerMinute: e.RATE_LIMIT_API_PER_MINUTE, authPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE, tokenPerMinute: e.RATE_LIMIT_TOKEN_PER_MINUTE,
       pagesPerMinute: e.RATE_LIMIT_PAGES_PER_MINUTE, pagesPerSessionPerMinute: e.RATE_LIMIT_PAGES_SESSION_PER_MINUTE,

@@ -21,6 +21,12 @@ export class Metrics {
     labelNames: ['service', 'reason'] as const,
     registers: [this.registry],
   });
+  readonly shedRequests = new Counter({
+    name: 'http_shed_total',
+    help: 'Requests answered 503 at once because the server was past capacity, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly httpDuration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request latency by method, route and status',
