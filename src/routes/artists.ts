@@ -1,8 +1,9 @@
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Services } from '../buildServices';
 import { BadRequest, NotFound } from '../errors';
 import type { ArtistView } from '../services/ArtistService';
+import type { BodyEncoding, EncodedBody } from '../services/EncodedBody';
 import { tracksCsv } from '../services/csv';
 import { MAX_QUERY } from '../services/SearchService';
 import { chartData } from './artistCharts';
@@ -44,7 +45,13 @@ export function artistsRouter({ search, artists }: Pick<Services, 'search' | 'ar
   router.get('/api/artists/:id', async (req, res) => {
     const id = parseId(req.params.id);
     const refresh = flag.parse(typeof req.query.refresh === 'string' ? req.query.refresh : undefined);
-    res.type('json').send(await artists.getJson(id, { refresh }));
+    const answer = await artists.body(id, { refresh });
+    if ('pending' in answer) {
+      // A long ingest (a big artist, a rate limit): say where to poll instead of holding the request open.
+      res.status(202).location(`/api/artists/${id}/status`).set('Retry-After', '1').json(answer.pending);
+      return;
+    }
+    await sendEncoded(req, res, answer.ready);
   });
 
   router.get('/api/artists/:id/status', async (req, res) => {
@@ -96,6 +103,30 @@ export function artistsRouter({ search, artists }: Pick<Services, 'search' | 'ar
   });
 
   return router;
+}
+
+/**
+ * Sends a cached body as it is: the encoding the client prefers among those made once per
+ * generation, a strong ETag, 304 for a matching If-None-Match. A compressed body carries its
+ * Content-Encoding, which the global compression middleware takes as already encoded.
+ */
+async function sendEncoded(req: Request, res: Response, body: EncodedBody): Promise<void> {
+  // Brotli when accepted at all (smaller, and made once anyway), else gzip; a q=0 rules either out.
+  const encoding: BodyEncoding = req.acceptsEncodings('br') === 'br' ? 'br' : req.acceptsEncodings('gzip') === 'gzip' ? 'gzip' : 'identity';
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Vary', 'Accept-Encoding');
+  // Revalidate every time: the ETag makes that a 304 without a body.
+  res.setHeader('Cache-Control', 'no-cache');
+  res.setHeader('ETag', body.etag(encoding));
+  if (body.matches(req.headers['if-none-match'])) {
+    res.status(304).end();
+    return;
+  }
+  const bytes = await body.bytes(encoding);
+  // (identity goes out unlabelled: compression then finds nothing it may add, as the client accepts neither)
+  if (encoding !== 'identity') res.setHeader('Content-Encoding', encoding);
+  res.setHeader('Content-Length', bytes.length);
+  res.status(200).end(req.method === 'HEAD' ? undefined : bytes);
 }
 
 function renderArtist(res: Response, view: ArtistView, refreshing: boolean): void {
