@@ -94,7 +94,7 @@ export function openApiDocument(publicUrl: string) {
           responses: {
             200: json({ $ref: '#/components/schemas/Artist' }),
             202: {
-              ...json({ type: 'object', properties: { id: { type: 'string' }, status: { type: 'string' }, complete: { type: 'boolean' }, progress: { type: 'object', nullable: true } } }, 'Ingest still running: poll the Location'),
+              ...json({ type: 'object', properties: { id: { type: 'string' }, status: { type: 'string' }, complete: { type: 'boolean' }, progress: { type: ['object', 'null'] } } }, 'Ingest still running: poll the Location'),
               headers: { Location: { schema: { type: 'string' }, description: '/api/artists/{id}/status' }, 'Retry-After': { schema: { type: 'integer' } } },
             },
             304: { description: 'Not modified (If-None-Match matched the ETag)' },
