@@ -2,7 +2,7 @@
  * `npm run bench`: measured figures for BENCHMARKS.md. A script, not a test: it prints a table and
  * rewrites BENCHMARKS.md. Every ratio compares two things measured in the same run on this machine.
  *
- *   node dist/scripts/bench.js [--only artist|history|load] [--quick]
+ *   node dist/scripts/bench.js [--only artist|history|load|cached] [--quick]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -688,6 +688,12 @@ function writeMarkdown(): void {
 
 async function main(): Promise<void> {
   if (!only || only === 'artist') await benchArtist();
+  if (only === 'cached') {
+    // Just the cached artist API rows (a part of --only artist), for quick checks.
+    const stack = await startStack({ profile: 'development' }, { SPOTIFY_API_PROFILE: 'development' });
+    await benchCachedArtist(stack);
+    await stack.close();
+  }
   if (!only || only === 'history') await benchHistory();
   if (!only || only === 'load') await benchLoad();
   writeMarkdown();

@@ -183,6 +183,9 @@ export class ArtistService {
 
   /** A complete snapshot if one exists (even if stale or being refreshed), without fetching anything. */
   async cached(id: string): Promise<{ view: ArtistView; fresh: boolean } | null> {
+    // A fresh one comes from memory, as for the JSON API; only a stale or missing one needs the Query.
+    const entry = await this.freshEntry(id);
+    if (entry) return { view: entry.view, fresh: true };
     const snap = await this.o.repo.getSnapshot(id);
     return snap.artist?.complete_generation ? { view: toView(snap), fresh: this.isFresh(snap.artist) } : null;
   }

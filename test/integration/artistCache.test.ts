@@ -91,13 +91,14 @@ describe('cached artist API: encodings, ETag and freshness checks', () => {
     expect(other.body.equals(first.body)).toBe(true);
   });
 
-  it('makes no DynamoDB request for a cached artist within the freshness check interval', async () => {
+  it('makes no DynamoDB request for a cached artist within the freshness check interval (JSON API and page)', async () => {
     await rawGet(`${t.url}/api/artists/${id}`);
     const before = await dynamoRequests(t);
     for (let i = 0; i < 20; i++) {
       const a = await rawGet(`${t.url}/api/artists/${id}`, { 'accept-encoding': i % 2 ? 'gzip' : 'br' });
       expect(a.status).toBe(200);
     }
+    for (let i = 0; i < 3; i++) expect((await rawGet(`${t.url}/artists/${id}`)).status).toBe(200);
     expect(await dynamoRequests(t)).toBe(before);
   });
 });
