@@ -180,19 +180,81 @@ function artistNear(n: number, by: 'albums' | 'tracks' = 'albums'): string {
 }
 
 /**
- * The shortest an ingest can take at `latencyMs` per Spotify request: dependent round trips x
- * latency, where each stage waits for the one before (the artist and its first album page; the
- * other album pages; the album details; track pages beyond 50; audio features, Extended Quota
- * only, as Development Mode's come from ReccoBeats, which the sandbox adds no latency to). Under a
- * concurrency cap C no schedule beats ceil(requests / C) rounds either.
+ * The shortest an ingest can take at `latencyMs` per Spotify request, from the request dependency
+ * chain: the artist and its first album page need nothing; the other album pages need the first
+ * (its total); album details need their ids (batches of 20 with Extended Quota, one by one in
+ * Development Mode); track pages beyond 50 need their album; audio features (Extended Quota only:
+ * Development Mode's come from ReccoBeats, which the sandbox adds no latency to) need their tracks,
+ * 100 a request. Every request takes one round trip; each round starts what is ready, at most
+ * `cap` at once (pages first, as they unlock the most), with only the minimal requests (a partial
+ * batch only when nothing more can join it). Rounds x latency is the floor.
  */
 function ingestFloor(profile: 'extended' | 'development', artistId: string, latencyMs: number, cap: number) {
   const m = minimalIngest(catalog, artistId);
-  const pageSize = profile === 'extended' ? 50 : 10;
-  const depth = 1 + (m.albums > pageSize ? 1 : 0) + 1 + (m.extraPages > 0 ? 1 : 0) + (profile === 'extended' ? 1 : 0);
-  const requests = m[profile];
-  const rounds = Math.max(depth, Math.ceil(requests / cap));
-  return { ms: rounds * latencyMs, depth, rounds, requests, albums: m.albums, tracks: m.tracks };
+  const sizes = catalog.artists.get(artistId)!.albumIds.map((a) => catalog.albums.get(a)!.trackIds.length);
+  const extended = profile === 'extended';
+  const pageSize = extended ? 50 : 10;
+  const albumBatch = extended ? 20 : 1;
+  const pages = Math.max(1, Math.ceil(sizes.length / pageSize));
+  let artistDone = false;
+  let pagesDone = 0;
+  let pagesStarted = 0;
+  let albumsStarted = 0;
+  let albumsDone = 0;
+  const extraReady: number[] = []; // track counts of the extra pages whose album is known
+  let extraOpen = 0; // extra track pages still to come (for partial feature batches)
+  let tracksKnown = 0;
+  let featuresStarted = 0;
+  let rounds = 0;
+  let requests = 0;
+  const totalTracks = sizes.reduce((x, y) => x + y, 0);
+  const allFetched = () => albumsDone === sizes.length && extraOpen === 0;
+  while (!(artistDone && pagesDone === pages && albumsDone === sizes.length && extraOpen === 0 && (!extended || featuresStarted >= totalTracks))) {
+    let slots = cap;
+    const take = (n: number) => {
+      const k = Math.min(n, slots);
+      slots -= k;
+      requests += k;
+      return k;
+    };
+    const finishArtist = !artistDone && take(1) === 1;
+    // The first page alone, then the rest once its total is known.
+    const newPages = pagesStarted === 0 ? take(1) : pagesDone >= 1 ? take(pages - pagesStarted) : 0;
+    pagesStarted += newPages;
+    const known = Math.min(sizes.length, pagesDone * pageSize);
+    const unrequested = known - albumsStarted;
+    const batches = pagesDone === pages ? Math.ceil(unrequested / albumBatch) : Math.floor(unrequested / albumBatch);
+    const newBatches = take(batches);
+    const newAlbums = Math.min(unrequested, newBatches * albumBatch);
+    const fromAlbums = Array.from({ length: newAlbums }, (_, i) => sizes[albumsStarted + i]);
+    albumsStarted += newAlbums;
+    const newExtra = extraReady.splice(0, take(extraReady.length));
+    let newFeatures = 0;
+    if (extended) {
+      const waiting = tracksKnown - featuresStarted;
+      const n = allFetched() ? Math.ceil(waiting / 100) : Math.floor(waiting / 100);
+      const k = take(n);
+      newFeatures = Math.min(waiting, k * 100);
+      featuresStarted += newFeatures;
+    }
+    rounds++;
+    // The round trip ends: what started is done.
+    if (finishArtist) artistDone = true;
+    pagesDone += newPages;
+    albumsDone += newAlbums;
+    extraOpen -= newExtra.length;
+    for (const n of newExtra) tracksKnown += n;
+    for (const n of fromAlbums) {
+      tracksKnown += Math.min(n, 50);
+      for (let rest = n - 50; rest > 0; rest -= 50) {
+        extraReady.push(Math.min(50, rest));
+        extraOpen++;
+      }
+    }
+    if (rounds > 10_000) throw new Error('floor simulation did not converge');
+  }
+  const depth = 1 + (sizes.length > pageSize ? 1 : 0) + 1 + (m.extraPages > 0 ? 1 : 0) + (extended ? 1 : 0);
+  return { ms: rounds * latencyMs, depth, rounds, requests, minimum: m[profile], albums: m.albums, tracks: m.tracks };
 }
 
 /** The app's Spotify concurrency cap (UpstreamHttp's default). */
@@ -332,8 +394,9 @@ async function benchArtist(): Promise<void> {
       const floor = ingestFloor(profile, a, latencyMs, SPOTIFY_CAP);
       const ms = times.get(a)!;
       const ratio = spread(ms).median / floor.ms;
+      if (floor.requests !== floor.minimum) throw new Error(`floor schedule used ${floor.requests} requests, not the minimal ${floor.minimum}`);
       const how = floor.rounds > floor.depth
-        ? `${floor.requests} requests under the cap of ${SPOTIFY_CAP} = ${floor.rounds} rounds`
+        ? `${floor.requests} requests in ${floor.rounds} rounds under the cap of ${SPOTIFY_CAP}`
         : `${floor.depth} dependent round trips`;
       record(
         section,
