@@ -737,7 +737,7 @@ function writeMarkdown(): void {
     'measurements taken in the same run on the same machine, so it means more than any absolute figure',
     'on this noisy machine.',
     '',
-    `Last run: ${new Date().toISOString()} · commit ${commitOf()} · Node ${process.version} · ${os.cpus().length} × ${cpu} · ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    `Last run: ${new Date().toISOString()} · commit ${commitOf()}${only ? ` (--only ${only}${quick ? ' --quick' : ''}: the other sections' rows are from earlier runs)` : quick ? ' (--quick)' : ''} · Node ${process.version} · ${os.cpus().length} × ${cpu} · ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
     '',
     '| | section | measure | result | target |',
     '|---|---|---|---|---|',
