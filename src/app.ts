@@ -23,7 +23,7 @@ import { authenticatedByToken, bearerAuthentication } from './routes/authn';
 import { pagesRouter } from './routes/pages';
 import { safeJson } from './routes/artistCharts';
 import { fmt } from './routes/format';
-import { artistsRouter } from './routes/artists';
+import { artistApiRouter, artistsRouter } from './routes/artists';
 import { historyRouter } from './routes/history';
 import { meRouter } from './routes/me';
 import { accountRouter } from './routes/account';
@@ -113,6 +113,8 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
   const limits = rateLimits(config);
   app.use('/api', limits.api);
   app.use('/auth', limits.auth);
+  // Public, sessionless, and the hottest read: ahead of body parsers, session, passport and CSRF.
+  app.use(artistApiRouter(services));
 
   const secure = config.publicUrl.startsWith('https:');
   app.use(express.urlencoded({ extended: false, limit: '20kb' }));

@@ -43,6 +43,8 @@ const schema = z.object({
   SANDBOX_CATALOG: optionalString,
   SANDBOX_QUIRKS: z.preprocess(emptyToUndefined, z.enum(['0', '1', 'true', 'false']).default('0')),
   ARTIST_TTL: positiveSeconds.default(7 * 24 * 3600),
+  ARTIST_FRESHNESS_CHECK_SECONDS: z.coerce.number().min(0).max(3600).default(5),
+  ARTIST_API_WAIT_SECONDS: z.coerce.number().min(0).max(300).default(3),
   DASHBOARD_CACHE_SECONDS: positiveSeconds.default(600),
   HISTORY_UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(4096).default(500),
   INGEST_LEASE_SECONDS: positiveSeconds.default(60),
@@ -91,6 +93,10 @@ export interface Config {
   /** quirks: the sandbox answers as the real service does (per-market copies, upper-case album_type, ...). */
   sandbox: { port: number; profile: 'extended' | 'development'; catalogFile?: string; quirks: boolean };
   artistTtlSeconds: number;
+  /** How often a worker asks DynamoDB whether a cached artist has a newer generation. */
+  artistFreshnessCheckSeconds: number;
+  /** How long GET /api/artists/:id waits for an ingest before answering 202 with its progress. */
+  artistApiWaitSeconds: number;
   dashboardCacheSeconds: number;
   historyUploadMaxMb: number;
   /** Per minute: /api per IP, /auth per IP, /api per authenticated token, Spotify-calling pages per IP and per logged-in person. */
@@ -191,6 +197,8 @@ export function readEnvironment(env: Record<string, string | undefined> = proces
     logLevel: e.LOG_LEVEL,
     sandbox: { port: e.SANDBOX_PORT, profile: e.SANDBOX_PROFILE, catalogFile: e.SANDBOX_CATALOG, quirks: e.SANDBOX_QUIRKS === '1' || e.SANDBOX_QUIRKS === 'true' },
     artistTtlSeconds: e.ARTIST_TTL,
+    artistFreshnessCheckSeconds: e.ARTIST_FRESHNESS_CHECK_SECONDS,
+    artistApiWaitSeconds: e.ARTIST_API_WAIT_SECONDS,
     dashboardCacheSeconds: e.DASHBOARD_CACHE_SECONDS,
     historyUploadMaxMb: e.HISTORY_UPLOAD_MAX_MB,
     shedding: { maxInFlight: e.SHED_MAX_IN_FLIGHT, maxLagMs: e.SHED_MAX_LAG_MS },

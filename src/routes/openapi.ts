@@ -87,8 +87,19 @@ export function openApiDocument(publicUrl: string) {
       '/api/artists/{id}': {
         get: {
           summary: "An artist's whole discography with track features; fetched from Spotify when not cached",
+          description:
+            'Cached artists come brotli- or gzip-compressed as Accept-Encoding allows, with a strong ETag; If-None-Match with it answers 304. ' +
+            'An ingest that takes longer than ARTIST_API_WAIT_SECONDS answers 202 with the progress document of /api/artists/{id}/status and a Location header to poll.',
           parameters: [artistId, ...queryParameters(z.object({ refresh: refreshFlag.optional() }), { refresh: 'Fetch from Spotify again' })],
-          responses: { 200: json({ $ref: '#/components/schemas/Artist' }), ...errors(400, 404, 502, 503) },
+          responses: {
+            200: json({ $ref: '#/components/schemas/Artist' }),
+            202: {
+              ...json({ type: 'object', properties: { id: { type: 'string' }, status: { type: 'string' }, complete: { type: 'boolean' }, progress: { type: ['object', 'null'] } } }, 'Ingest still running: poll the Location'),
+              headers: { Location: { schema: { type: 'string' }, description: '/api/artists/{id}/status' }, 'Retry-After': { schema: { type: 'integer' } } },
+            },
+            304: { description: 'Not modified (If-None-Match matched the ETag)' },
+            ...errors(400, 404, 502, 503),
+          },
         },
       },
       '/api/artists/{id}/status': {

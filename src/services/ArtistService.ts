@@ -9,6 +9,7 @@ import { toAlbumRecord, toArtistFacts, toCatalogTrack } from '../spotify/mappers
 import type { SpotifyClient } from '../spotify/SpotifyClient';
 import type { TokenSource } from '../upstream/UpstreamHttp';
 import type { AlbumRecord, ArtistRecord, ArtistRepository, ArtistSnapshot, CatalogEntry, TrackRecord } from '../store/ArtistRepository';
+import { EncodedBody } from './EncodedBody';
 import { BatchWriter, FeatureBatcher } from './IngestPipeline';
 import { LruCache } from '../util/LruCache';
 import { sleep } from '../util/sleep';
@@ -49,8 +50,14 @@ export interface ArtistStatus {
 interface CacheEntry {
   generation: string;
   view: ArtistView;
-  json?: string;
+  /** The view serialized and compressed, made on first use and kept for the generation. */
+  body?: EncodedBody;
+  /** When DynamoDB last confirmed this generation is the artist's newest complete one (ms since epoch). */
+  checkedAt?: number;
 }
+
+/** What the JSON API answers: the complete artist's bytes, or the progress of an ingest still running. */
+export type ArtistBody = { ready: EncodedBody } | { pending: ArtistStatus };
 
 export interface IngestResult {
   albums: number;
@@ -68,6 +75,13 @@ export interface ArtistServiceOptions {
   artistTtlSeconds: number;
   /** How long a worker's claim on an ingest lasts without renewal (renewed every third of it). */
   leaseMs?: number;
+  /**
+   * How long a cached artist is served without asking DynamoDB whether a newer generation exists
+   * (another worker's refresh); the bound on how stale a worker can be. Default 5 s.
+   */
+  freshnessCheckMs?: number;
+  /** How long the JSON API waits for an ingest before it answers 202 with the progress. Default 3 s. */
+  apiWaitMs?: number;
   logger?: Logger;
 }
 
@@ -84,8 +98,13 @@ export class ArtistService {
   private readonly leaseMs: number;
   private readonly memory = new LruCache<CacheEntry>(64 * 1024 * 1024);
 
+  private readonly freshnessCheckMs: number;
+  private readonly apiWaitMs: number;
+
   constructor(private readonly o: ArtistServiceOptions) {
     this.leaseMs = o.leaseMs ?? 60_000;
+    this.freshnessCheckMs = o.freshnessCheckMs ?? 5000;
+    this.apiWaitMs = o.apiWaitMs ?? 3000;
   }
 
   /** The artist from the cache when complete and fresh; otherwise ingests it first (and waits). */
@@ -93,26 +112,63 @@ export class ArtistService {
     return (await this.getEntry(id, opts)).view;
   }
 
-  /** The same as get(), serialized once and kept: the JSON API sends these bytes as they are. */
-  async getJson(id: string, opts: { refresh?: boolean } = {}): Promise<string> {
-    const entry = await this.getEntry(id, opts);
-    entry.json ??= JSON.stringify(entry.view);
-    return entry.json;
+  /**
+   * The JSON API's answer: the artist serialized (and compressed) once per generation, or, when an
+   * ingest is needed and takes longer than `apiWaitMs`, its progress, so no request is held open
+   * for the minutes a big or rate-limited ingest can take.
+   */
+  async body(id: string, opts: { refresh?: boolean } = {}): Promise<ArtistBody> {
+    if (!opts.refresh) {
+      const entry = await this.freshEntry(id);
+      if (entry) return { ready: bodyOf(entry) };
+    }
+    const ingest = this.ensureIngest(id);
+    ingest.catch(() => undefined); // a 202 leaves it running; its failure is recorded on the artist item
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      ingest.then(() => true),
+      new Promise<false>((r) => (timer = setTimeout(() => r(false), this.apiWaitMs))),
+    ]).finally(() => clearTimeout(timer));
+    if (!finished) return { pending: await this.status(id) };
+    return { ready: bodyOf(await this.completeEntry(id)) };
   }
 
   private async getEntry(id: string, opts: { refresh?: boolean }): Promise<CacheEntry> {
     if (!opts.refresh) {
-      // One GetItem says whether the cached copy is still the latest complete generation, so every
-      // worker serves fresh data while the whole-artist Query runs once per generation.
-      const artist = await this.o.repo.getArtist(id);
-      if (this.isFresh(artist)) return this.entryFor(id, artist!.complete_generation!);
+      const entry = await this.freshEntry(id);
+      if (entry) return entry;
     }
     await this.ensureIngest(id);
+    return this.completeEntry(id);
+  }
+
+  /**
+   * The cached entry while it is fresh. Within `freshnessCheckMs` of the last check it is served
+   * from memory alone; after that one GetItem compares the artist's complete_generation (a version
+   * stamp every worker sees), so a refresh by another worker is picked up within the interval while
+   * the whole-artist Query runs once per generation.
+   */
+  private async freshEntry(id: string): Promise<CacheEntry | null> {
+    const now = Date.now();
+    const hit = this.memory.get(id);
+    if (hit?.checkedAt !== undefined && now - hit.checkedAt < this.freshnessCheckMs && this.withinTtl(hit.view.fetched_at, now)) return hit;
+    const artist = await this.o.repo.getArtist(id);
+    if (!this.isFresh(artist)) return null;
+    const entry = await this.entryFor(id, artist!.complete_generation!);
+    entry.checkedAt = now;
+    return entry;
+  }
+
+  /** After an ingest: the newest complete generation, or the failure the ingest recorded. */
+  private async completeEntry(id: string): Promise<CacheEntry> {
+    const checkedAt = Date.now();
     const artist = await this.o.repo.getArtist(id);
     if (!artist?.complete_generation) {
       throw new UpstreamError(`Could not fetch this artist from Spotify: ${artist?.error ?? 'unknown error'}`);
     }
-    return this.entryFor(id, artist.complete_generation);
+    const entry = await this.entryFor(id, artist.complete_generation);
+    entry.checkedAt = checkedAt;
+    return entry;
   }
 
   private async entryFor(id: string, generation: string): Promise<CacheEntry> {
@@ -120,13 +176,16 @@ export class ArtistService {
     if (hit && hit.generation === generation) return hit;
     const view = toView(await this.o.repo.getSnapshot(id));
     const entry: CacheEntry = { generation, view };
-    // Weight: a rough byte size (tracks dominate), so the cache holds at most ~64 MB.
-    this.memory.set(id, entry, 600 * view.tracks.length + 2000);
+    // Weight: a rough byte size (tracks dominate; the serialized and compressed body about doubles it), so the cache holds at most ~64 MB.
+    this.memory.set(id, entry, 1200 * view.tracks.length + 4000);
     return entry;
   }
 
   /** A complete snapshot if one exists (even if stale or being refreshed), without fetching anything. */
   async cached(id: string): Promise<{ view: ArtistView; fresh: boolean } | null> {
+    // A fresh one comes from memory, as for the JSON API; only a stale or missing one needs the Query.
+    const entry = await this.freshEntry(id);
+    if (entry) return { view: entry.view, fresh: true };
     const snap = await this.o.repo.getSnapshot(id);
     return snap.artist?.complete_generation ? { view: toView(snap), fresh: this.isFresh(snap.artist) } : null;
   }
@@ -145,8 +204,11 @@ export class ArtistService {
   }
 
   isFresh(artist: ArtistRecord | null): boolean {
-    if (!artist?.complete_generation || !artist.fetched_at) return false;
-    return Date.now() - Date.parse(artist.fetched_at) < this.o.artistTtlSeconds * 1000;
+    return Boolean(artist?.complete_generation) && this.withinTtl(artist!.fetched_at, Date.now());
+  }
+
+  private withinTtl(fetchedAt: string | null, now: number): boolean {
+    return fetchedAt !== null && now - Date.parse(fetchedAt) < this.o.artistTtlSeconds * 1000;
   }
 
   async status(id: string): Promise<ArtistStatus> {
@@ -383,6 +445,11 @@ export class ArtistService {
       offsets.map(async (offset) => (await this.o.spotify.albumTracks(album.id, { limit: TRACK_PAGE, offset }, this.o.appAuth)).items),
     );
   }
+}
+
+function bodyOf(entry: CacheEntry): EncodedBody {
+  entry.body ??= new EncodedBody(JSON.stringify(entry.view));
+  return entry.body;
 }
 
 function toView(snap: ArtistSnapshot): ArtistView {

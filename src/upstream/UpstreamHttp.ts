@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { RateLimited, UpstreamError, UpstreamForbidden, UpstreamNotFound } from '../errors';
 import type { Metrics } from '../metrics';
-import { Limiter } from '../util/Limiter';
+import { AdaptiveLimiter } from './AdaptiveLimiter';
 import { sleep } from '../util/sleep';
 import { endpointTemplate } from '../spotify/endpoint';
 
@@ -40,14 +40,13 @@ export interface HttpStats {
 
 /**
  * One axios instance per base URL, with the retry policy every upstream (Spotify, ReccoBeats, MusicBrainz) needs:
- * honour Retry-After on 429 (and pause every caller sharing this instance until then, because the
- * budget is per app, not per request), retry 5xx/timeouts/resets/malformed JSON with exponential
+ * honour Retry-After on 429 and pace every caller sharing this instance to the budget the 429 revealed
+ * (AdaptiveLimiter: the budget is per app, not per request), retry 5xx/timeouts/resets/malformed JSON with exponential
  * backoff and jitter, refresh the token once on 401, and translate failures into the project's errors.
  */
 export class UpstreamHttp {
   readonly axios: AxiosInstance;
   readonly stats: HttpStats = { requests: 0, retries: 0, rateLimited: 0 };
-  private pausedUntil = 0;
 
   constructor(
     readonly baseUrl: string,
@@ -55,13 +54,15 @@ export class UpstreamHttp {
       service: string;
       metrics?: Metrics;
       concurrency?: number;
+      /** The upstream's rolling rate-limit window (Spotify: 30 s). */
+      rateWindowMs?: number;
       retry?: Partial<RetryPolicy>;
       userAgent?: string;
     },
   ) {
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
-    // Twenty in flight: a large ingest takes one round per kind of batch; 429s still pause every caller.
-    this.limiter = new Limiter(opts.concurrency ?? 20);
+    // Twenty in flight: a large ingest takes one round per kind of batch; after a 429, fewer (AdaptiveLimiter).
+    this.limiter = new AdaptiveLimiter(opts.concurrency ?? 20, opts.rateWindowMs);
     this.axios = axios.create({
       baseURL: baseUrl,
       timeout: this.retry.timeoutMs,
@@ -74,24 +75,19 @@ export class UpstreamHttp {
   }
 
   private readonly retry: RetryPolicy;
-  readonly limiter: Limiter;
+  readonly limiter: AdaptiveLimiter;
 
+  /** Each attempt takes its own turn in the limiter; backoff waits between attempts hold no slot. */
   async get<T>(path: string, params: Record<string, unknown> = {}, auth?: TokenSource): Promise<T> {
-    return this.limiter.run(() => this.send<T>(path, params, auth));
-  }
-
-  private async send<T>(path: string, params: Record<string, unknown>, auth?: TokenSource): Promise<T> {
     const endpoint = endpointTemplate('GET', new URL(this.baseUrl).pathname.replace(/\/$/, '') + path);
     let failures = 0;
     let waits429 = 0;
     let refreshed = false;
     for (;;) {
-      const wait = this.pausedUntil - Date.now();
-      if (wait > 0) await sleep(wait);
-
       const token = auth ? await auth.get() : undefined;
       let res: AxiosResponse | undefined;
       let transient: string | undefined;
+      const slot = await this.limiter.acquire();
       this.stats.requests++;
       try {
         const answer = await this.axios.get(path, {
@@ -107,16 +103,21 @@ export class UpstreamHttp {
         transient = code;
       }
 
+      if (res?.status !== 429) slot.release('answered');
       if (res && res.status < 300) return res.data as T;
 
       if (res?.status === 429) {
         const retryAfter = parseRetryAfter(res.headers['retry-after']);
         this.stats.rateLimited++;
-        if (retryAfter > this.retry.maxRetryAfterSeconds || waits429 >= this.retry.max429Retries) {
+        // Too long a wait: report it (nothing learned, nobody paused); else every caller of this
+        // upstream waits until then, and later windows get only the budget.
+        if (retryAfter > this.retry.maxRetryAfterSeconds) {
+          slot.release('refused');
           throw new RateLimited(retryAfter, this.opts.service);
         }
+        slot.release({ retryAfterMs: retryAfter * 1000 });
+        if (waits429 >= this.retry.max429Retries) throw new RateLimited(retryAfter, this.opts.service);
         waits429++;
-        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + retryAfter * 1000);
         this.countRetry('429');
         continue;
       }

@@ -88,3 +88,34 @@ describe('UpstreamHttp retry policy', () => {
     await s.close();
   });
 });
+
+describe('UpstreamHttp pacing under a rate limit', () => {
+  it('paces every caller to the budget the first 429 revealed: later windows get no 429', async () => {
+    // 10 requests per rolling 2 s window, as the sandbox's --rate-limit does per 30 s.
+    const windowMs = 2000;
+    const budget = 10;
+    const admitted: number[] = [];
+    let limited = 0;
+    const s = await scriptedServer([
+      (_req, res) => {
+        const now = Date.now();
+        while (admitted.length > 0 && admitted[0] <= now - windowMs) admitted.shift();
+        if (admitted.length >= budget) {
+          limited++;
+          json(429, { error: { status: 429, message: 'API rate limit exceeded' } }, { 'retry-after': String(Math.max(1, Math.ceil((admitted[0] + windowMs - now) / 1000))) })(_req, res);
+          return;
+        }
+        admitted.push(now);
+        json(200, { ok: true })(_req, res);
+      },
+    ]);
+    const client = new UpstreamHttp(s.url, { service: 'Spotify', retry: fast, concurrency: 5, rateWindowMs: windowMs });
+    const requests = 40;
+    await Promise.all(Array.from({ length: requests }, (_, i) => client.get(`/x/${i}`)));
+    expect(client.limiter.learnedBudget).toBe(budget);
+    // The five in flight when the first window filled, at most; none in the three windows after it.
+    expect(limited).toBeLessThanOrEqual(5);
+    expect(client.stats.rateLimited).toBe(limited);
+    await s.close();
+  });
+});
