@@ -109,6 +109,7 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
   const artists = new ArtistService({
     spotify, appAuth, profile: apiProfile, features, genres, repo: artistRepo,
     artistTtlSeconds: config.artistTtlSeconds, leaseMs: tuning.leaseMs ?? config.ingestLeaseSeconds * 1000, logger,
+    market: config.spotify.market,
   });
   const search = new SearchService(spotify, appAuth, apiProfile);
   const dashboardRepo = new DashboardRepository(store);
