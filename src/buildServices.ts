@@ -110,6 +110,7 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
     spotify, appAuth, profile: apiProfile, features, genres, repo: artistRepo,
     artistTtlSeconds: config.artistTtlSeconds, leaseMs: tuning.leaseMs ?? config.ingestLeaseSeconds * 1000, logger,
     freshnessCheckMs: config.artistFreshnessCheckSeconds * 1000, apiWaitMs: config.artistApiWaitSeconds * 1000,
+    market: config.spotify.market,
   });
   const search = new SearchService(spotify, appAuth, apiProfile, { cacheSeconds: config.searchCacheSeconds });
   const dashboardRepo = new DashboardRepository(store);

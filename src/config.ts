@@ -27,6 +27,7 @@ const schema = z.object({
   SPOTIFY_ACCOUNTS_URL: url.optional(),
   SPOTIFY_API_URL: url.optional(),
   SPOTIFY_API_PROFILE: z.enum(['auto', 'extended', 'development']).default('auto'),
+  SPOTIFY_MARKET: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code in upper case, e.g. US').default('US')),
   FEATURES_PROVIDER: z.enum(['auto', 'spotify', 'reccobeats', 'none']).default('auto'),
   GENRES_PROVIDER: z.enum(['auto', 'spotify', 'musicbrainz', 'none']).default('auto'),
   RECCOBEATS_URL: url.optional(),
@@ -81,6 +82,11 @@ export interface Config {
     accountsUrl: string;
     apiUrl: string;
     profile: 'auto' | 'extended' | 'development';
+    /**
+     * Market (country) for catalog requests made with the app's token: without one Spotify lists a
+     * release once per market group. Requests with a user's token use `from_token` instead.
+     */
+    market: string;
   };
   features: { provider: 'auto' | 'spotify' | 'reccobeats' | 'none'; reccobeatsUrl: string };
   genres: { provider: 'auto' | 'spotify' | 'musicbrainz' | 'none'; musicbrainzUrl: string; musicbrainzIntervalMs: number };
@@ -179,6 +185,7 @@ export function readEnvironment(env: Record<string, string | undefined> = proces
       accountsUrl: trimSlash(e.SPOTIFY_ACCOUNTS_URL ?? (demoMode ? sandboxBase : 'https://accounts.spotify.com')),
       apiUrl: trimSlash(e.SPOTIFY_API_URL ?? (demoMode ? `${sandboxBase}/v1` : 'https://api.spotify.com/v1')),
       profile: e.SPOTIFY_API_PROFILE,
+      market: e.SPOTIFY_MARKET,
     },
     features: {
       provider: e.FEATURES_PROVIDER,

@@ -75,3 +75,16 @@ export class NoFeatureProvider implements FeatureProvider {
     return new Map();
   }
 }
+
+/**
+ * How many tracks of an ingest got features: `with` features, `without` (the provider answered
+ * and had none, or said 404 for the ids), `error` (the provider failed: 4xx, 5xx, timeout or a
+ * malformed answer; asked again on the next ingest). `reason` says why some have none.
+ */
+export interface FeaturesCoverage {
+  provider: FeatureProvider['name'];
+  with: number;
+  without: number;
+  error: number;
+  reason: string | null;
+}

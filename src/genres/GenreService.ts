@@ -8,8 +8,10 @@ export interface ArtistGenres {
   source: GenreSource;
 }
 
-/** MusicBrainz answers are kept this long before being asked again. */
+/** MusicBrainz answers with genres are kept this long before being asked again. */
 const CACHE_MS = 30 * 24 * 3600 * 1000;
+/** "MusicBrainz has none" is kept for less: links and genres are added by editors all the time. */
+export const NONE_CACHE_MS = 24 * 3600 * 1000;
 
 /**
  * Genres for an artist: from the Spotify artist object when it carries them (Extended Quota),
@@ -61,11 +63,15 @@ export class GenreService {
       return { genres: spotifyGenres ?? [], source: spotifyGenres?.length ? 'spotify' : 'none' };
     }
     const cached = await this.repo.getCachedGenres(artistId);
-    if (cached && Date.now() - Date.parse(cached.fetched_at) < CACHE_MS) return { genres: cached.genres, source: cached.source };
+    if (cached && Date.now() - Date.parse(cached.fetched_at) < (cached.genres.length ? CACHE_MS : NONE_CACHE_MS)) {
+      return { genres: cached.genres, source: cached.source };
+    }
+    // A failure (5xx, timeout, malformed answer) rejects and is not cached: the next lookup asks again.
     const found = await this.musicbrainz.genresForSpotifyArtist(artistId);
     const genres = (found ?? []).slice(0, 8).map((g) => g.name);
     const source = genres.length ? 'musicbrainz' : 'none';
-    await this.repo.putCachedGenres(artistId, genres, source, new Date().toISOString());
+    // The answer stands even if keeping it fails; it is only asked for again sooner.
+    await this.repo.putCachedGenres(artistId, genres, source, new Date().toISOString()).catch(() => undefined);
     return { genres, source };
   }
 }

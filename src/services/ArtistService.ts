@@ -11,6 +11,8 @@ import type { TokenSource } from '../upstream/UpstreamHttp';
 import type { AlbumRecord, ArtistRecord, ArtistRepository, ArtistSnapshot, CatalogEntry, TrackRecord } from '../store/ArtistRepository';
 import { EncodedBody } from './EncodedBody';
 import { BatchWriter, FeatureBatcher } from './IngestPipeline';
+import { ReleaseCollapser, type FetchedAlbum } from './ReleaseCollapser';
+import { RetryBudget, type RetryBudgetPolicy } from '../upstream/RetryBudget';
 import { LruCache } from '../util/LruCache';
 import { sleep } from '../util/sleep';
 
@@ -18,6 +20,17 @@ import { sleep } from '../util/sleep';
 const INCLUDE_GROUPS = 'album,single,compilation';
 const TRACK_PAGE = 50;
 const ALBUM_BATCH = 20;
+
+/**
+ * Re-sends of a failed Spotify request within one ingest (each with UpstreamHttp's five attempts):
+ * three per request, fifty per ingest. Behind a 30% failure rate a request fails all five attempts
+ * once in 400; a 330-release discography (some 370 requests) then needs about one re-send, and an
+ * upstream that is down ends the ingest after a bounded number of requests.
+ */
+export const INGEST_RETRIES: RetryBudgetPolicy = { perCall: 3, total: 50, baseDelayMs: 500 };
+
+/** After an ingest whose features or genres failed, the artist is fetched again this much sooner than ARTIST_TTL. */
+const ENRICHMENT_RETRY_MS = 3600 * 1000;
 
 /** How long a page waits for a quick ingest before it shows progress instead. */
 const QUICK_INGEST_WAIT_MS = 1500;
@@ -73,6 +86,10 @@ export interface ArtistServiceOptions {
   genres: GenreService;
   repo: ArtistRepository;
   artistTtlSeconds: number;
+  /** Market of the ingest's catalog requests (it uses the app's token): SPOTIFY_MARKET. */
+  market?: string;
+  /** Re-sends of failed Spotify requests within one ingest; default INGEST_RETRIES. */
+  retries?: RetryBudgetPolicy;
   /** How long a worker's claim on an ingest lasts without renewal (renewed every third of it). */
   leaseMs?: number;
   /**
@@ -204,7 +221,10 @@ export class ArtistService {
   }
 
   isFresh(artist: ArtistRecord | null): boolean {
-    return Boolean(artist?.complete_generation) && this.withinTtl(artist!.fetched_at, Date.now());
+    if (!artist?.complete_generation) return false;
+    // An ingest whose enrichment failed is redone once its retry time has come.
+    if (artist.enrichment_retry_at && Date.now() >= Date.parse(artist.enrichment_retry_at)) return false;
+    return this.withinTtl(artist.fetched_at, Date.now());
   }
 
   private withinTtl(fetchedAt: string | null, now: number): boolean {
@@ -277,8 +297,13 @@ export class ArtistService {
 
   /**
    * The ingest itself, as a pipeline: album pages, album details, extra track pages, feature batches
-   * and DynamoDB writes overlap, while every kind of request stays at its minimum count. Failures
-   * are recorded on the artist item (status failed) and rethrown.
+   * and DynamoDB writes overlap, while every kind of request stays at its minimum count. Catalog
+   * requests name the market (SPOTIFY_MARKET), and copies of one release that Spotify still lists
+   * are collapsed to the one sold there (ReleaseCollapser), recorded in `albums_collapsed`. A
+   * Spotify request that fails is sent again within the ingest (INGEST_RETRIES), so the pages
+   * already fetched are kept. Enrichment (features, genres) never fails an ingest: what it could
+   * not get stays null, is reported (`features_coverage`, `genres_error`) and is asked again after
+   * ENRICHMENT_RETRY_MS. Other failures are recorded on the artist item (status failed) and rethrown.
    */
   async ingest(id: string): Promise<IngestResult> {
     const { spotify, appAuth, repo } = this.o;
@@ -286,22 +311,32 @@ export class ArtistService {
     const generation = `${startedAt}#${crypto.randomBytes(3).toString('hex')}`;
     const progress: IngestProgress = { phase: 'starting', albums_total: null, albums_done: 0, tracks: 0, started_at: startedAt };
     this.progress.set(id, progress);
+    const retries = new RetryBudget(this.o.retries ?? INGEST_RETRIES);
+    const call: Resend = (request) => retries.run(request);
     let begun = false;
     try {
       // The artist, and (when the profile is unknown) the one detection request, run side by side;
       // with the profile known, the first album page joins them.
-      const artistP = spotify.artist(id, appAuth).catch((err: unknown) => {
+      const artistP = call(() => spotify.artist(id, appAuth)).catch((err: unknown) => {
         throw err instanceof UpstreamNotFound ? new NotFound(`No artist with id ${id} on Spotify`) : err;
       });
       const known = this.o.profile.known;
-      const firstPageP = known ? this.albumPage(id, 0) : undefined;
+      const firstPageP = known ? this.albumPage(id, 0, call) : undefined;
       firstPageP?.catch(() => undefined); // awaited below; avoid an unhandled rejection if the artist fails first
-      const [artist, profile] = await Promise.all([artistP, this.o.profile.resolve(() => spotify.batchEndpointsAvailable(id, appAuth))]);
+      const [artist, profile] = await Promise.all([
+        artistP,
+        this.o.profile.resolve(() => call(() => spotify.batchEndpointsAvailable(id, appAuth))),
+      ]);
       await repo.beginIngest(id, generation, startedAt, artist.name);
       begun = true;
       const facts = toArtistFacts(artist);
-      const genresP = this.o.genres.genresFor(id, facts.genres ?? undefined);
-      genresP.catch(() => undefined);
+      const genresP = this.o.genres.genresFor(id, facts.genres ?? undefined).then(
+        (g) => ({ ...g, error: null }),
+        (err: unknown) => {
+          this.o.logger?.warn({ err, artist: id }, 'genre lookup failed; the ingest goes on without genres');
+          return { genres: [] as string[], source: 'none' as const, error: err instanceof AppError ? err.message : 'The genre service gave an answer we could not read.' };
+        },
+      );
 
       const writer = new BatchWriter<CatalogEntry>((items) => repo.writeItems(id, artist.name, generation, items));
       const albumRecords: AlbumRecord[] = [];
@@ -314,23 +349,28 @@ export class ArtistService {
           trackRecords.push(...tracks);
           writer.add(tracks.map((record) => ({ kind: 'track' as const, record })));
         },
+        call,
       );
 
       progress.phase = 'albums';
-      const albumIds = await this.allAlbumIds(id, firstPageP ?? this.albumPage(id, 0));
-      progress.albums_total = albumIds.length;
+      const listed = await this.allAlbums(id, firstPageP ?? this.albumPage(id, 0, call), call);
+      progress.albums_total = listed.length;
       progress.phase = 'tracks';
-      const onAlbum = async (album: SpotifyApi.AlbumObjectFull) => {
-        const albumRecord = toAlbumRecord(album);
+      const collapser = new ReleaseCollapser(listed, this.o.market, ({ album, tracks }: FetchedAlbum) => {
+        const albumRecord: AlbumRecord = collapser.unavailable.has(album.id) ? { ...toAlbumRecord(album), unavailable: true } : toAlbumRecord(album);
         albumRecords.push(albumRecord);
         writer.add([{ kind: 'album', record: albumRecord }]);
-        const items = [...album.tracks.items];
-        for (const page of await this.extraTrackPages(album)) items.push(...page);
-        trackCount += items.length;
+        trackCount += tracks.length;
         progress.tracks = trackCount;
-        features.add(items.map((t): TrackRecord => ({ ...toCatalogTrack(t, album), ...NO_FEATURES })));
+        features.add(tracks.map((t): TrackRecord => ({ ...toCatalogTrack(t, album), ...NO_FEATURES })));
+      });
+      const onAlbum = async (album: SpotifyApi.AlbumObjectFull) => {
+        const tracks = [...album.tracks.items];
+        for (const page of await this.extraTrackPages(album, call)) tracks.push(...page);
+        collapser.add({ album, tracks });
       };
-      await this.albumDetails(albumIds, profile, progress, onAlbum);
+      await this.albumDetails(listed.map((a) => a.id), profile, progress, onAlbum, call);
+      collapser.finish();
       progress.phase = 'features';
       await features.finish();
       progress.phase = 'genres';
@@ -340,14 +380,19 @@ export class ArtistService {
 
       const finishedAt = new Date().toISOString();
       const previous = await repo.getArtist(id);
-      const featuresNote = features.with === 0 && trackCount > 0 && !features.note && features.providerName !== 'none'
-        ? 'The audio feature service knows none of these tracks.'
-        : features.note;
+      const coverage = features.coverage();
+      const featuresNote = coverage.error > 0
+        ? `Audio features could not be fetched for ${coverage.error} of ${trackCount} tracks (${coverage.reason}); they are asked for again on the next fetch.`
+        : features.with === 0 && trackCount > 0 && !features.note && features.providerName !== 'none'
+          ? 'The audio feature service knows none of these tracks.'
+          : features.note;
+      const enrichmentFailed = coverage.error > 0 || genres.error !== null;
       const record: Omit<ArtistRecord, 'status' | 'complete_generation' | 'error'> = {
         id,
         name: facts.name,
         genres: genres.genres,
         genres_source: genres.source,
+        genres_error: genres.error,
         popularity: facts.popularity,
         followers: facts.followers,
         image: facts.image,
@@ -356,11 +401,14 @@ export class ArtistService {
         started_at: startedAt,
         finished_at: finishedAt,
         fetched_at: finishedAt,
-        album_count: albumIds.length,
+        album_count: albumRecords.length,
         track_count: trackCount,
         api_profile: profile,
         features_provider: features.providerName,
         features_note: featuresNote,
+        features_coverage: coverage,
+        albums_collapsed: collapser.dropped.map((d) => ({ id: d.id, kept_id: d.keptId, reason: d.reason })),
+        enrichment_retry_at: enrichmentFailed ? new Date(Date.parse(finishedAt) + ENRICHMENT_RETRY_MS).toISOString() : null,
       };
       await repo.completeIngest(record);
       // What was just written is what a reader would load: keep it, saving the whole-artist Query.
@@ -370,8 +418,11 @@ export class ArtistService {
         await repo.deleteOlderGenerations(id, generation).catch((err: Error) => this.o.logger?.warn({ err, id }, 'cleanup of old generation failed'));
       }
       progress.phase = 'done';
-      this.o.logger?.info({ artist: id, albums: albumIds.length, tracks: trackCount, writeRequests: writer.requests }, 'artist ingested');
-      return { albums: albumIds.length, tracks: trackCount, writeRequests: writer.requests };
+      this.o.logger?.info(
+        { artist: id, albums: albumRecords.length, collapsed: collapser.dropped.length, tracks: trackCount, writeRequests: writer.requests, resent: retries.used },
+        'artist ingested',
+      );
+      return { albums: albumRecords.length, tracks: trackCount, writeRequests: writer.requests };
     } catch (err) {
       progress.phase = 'failed';
       const message = err instanceof AppError ? err.message : 'internal error';
@@ -386,18 +437,19 @@ export class ArtistService {
     }
   }
 
-  private albumPage(id: string, offset: number) {
-    return this.o.spotify.artistAlbums(id, { limit: this.o.profile.pageLimit, offset, include_groups: INCLUDE_GROUPS }, this.o.appAuth);
+  private albumPage(id: string, offset: number, call: Resend) {
+    const params = { limit: this.o.profile.pageLimit, offset, include_groups: INCLUDE_GROUPS, market: this.o.market };
+    return call(() => this.o.spotify.artistAlbums(id, params, this.o.appAuth));
   }
 
-  /** Every album, single and compilation id: the first page gives the total, the rest run concurrently. */
-  private async allAlbumIds(id: string, firstPage: ReturnType<ArtistService['albumPage']>): Promise<string[]> {
+  /** Every album, single and compilation (each id once): the first page gives the total, the rest run concurrently. */
+  private async allAlbums(id: string, firstPage: ReturnType<ArtistService['albumPage']>, call: Resend): Promise<SpotifyApi.AlbumObjectSimplified[]> {
     const first = await firstPage;
     const offsets: number[] = [];
     for (let offset = first.items.length; offset < first.total; offset += first.limit || this.o.profile.pageLimit) offsets.push(offset);
-    const pages = await Promise.all(offsets.map((offset) => this.albumPage(id, offset)));
+    const pages = await Promise.all(offsets.map((offset) => this.albumPage(id, offset, call)));
     const seen = new Set<string>();
-    return [first, ...pages].flatMap((p) => p.items.map((a) => a.id)).filter((a) => !seen.has(a) && seen.add(a));
+    return [first, ...pages].flatMap((p) => p.items).filter((a) => !seen.has(a.id) && seen.add(a.id));
   }
 
   /** Full albums, handed to `onAlbum` as they arrive: batches of 20 with Extended Quota, one by one in Development Mode. */
@@ -406,10 +458,11 @@ export class ArtistService {
     profile: string,
     progress: IngestProgress,
     onAlbum: (album: SpotifyApi.AlbumObjectFull) => Promise<void>,
+    call: Resend,
   ): Promise<void> {
-    const { spotify, appAuth } = this.o;
+    const { spotify, appAuth, market } = this.o;
     const one = async (albumId: string) => {
-      const album = await spotify.album(albumId, appAuth);
+      const album = await call(() => spotify.album(albumId, appAuth, market));
       progress.albums_done++;
       await onAlbum(album);
     };
@@ -423,7 +476,7 @@ export class ArtistService {
       batches.map(async (batch) => {
         let albums: SpotifyApi.AlbumObjectFull[];
         try {
-          albums = (await spotify.albums(batch, appAuth)).albums.filter((a): a is SpotifyApi.AlbumObjectFull => Boolean(a));
+          albums = (await call(() => spotify.albums(batch, appAuth, market))).albums.filter((a): a is SpotifyApi.AlbumObjectFull => Boolean(a));
         } catch (err) {
           if (!(err instanceof UpstreamForbidden)) throw err;
           // Configured as extended but the batch endpoint is gone: Development Mode after all.
@@ -438,11 +491,12 @@ export class ArtistService {
   }
 
   /** Track pages beyond the 50 embedded in the album object; only for albums with more than 50. */
-  private async extraTrackPages(album: SpotifyApi.AlbumObjectFull): Promise<SpotifyApi.TrackObjectSimplified[][]> {
+  private async extraTrackPages(album: SpotifyApi.AlbumObjectFull, call: Resend): Promise<SpotifyApi.TrackObjectSimplified[][]> {
     const offsets: number[] = [];
     for (let offset = album.tracks.items.length; offset < album.tracks.total; offset += TRACK_PAGE) offsets.push(offset);
+    const params = (offset: number) => ({ limit: TRACK_PAGE, offset, market: this.o.market });
     return Promise.all(
-      offsets.map(async (offset) => (await this.o.spotify.albumTracks(album.id, { limit: TRACK_PAGE, offset }, this.o.appAuth)).items),
+      offsets.map(async (offset) => (await call(() => this.o.spotify.albumTracks(album.id, params(offset), this.o.appAuth))).items),
     );
   }
 }
@@ -451,6 +505,9 @@ function bodyOf(entry: CacheEntry): EncodedBody {
   entry.body ??= new EncodedBody(JSON.stringify(entry.view));
   return entry.body;
 }
+
+/** Sends one upstream request under the ingest's retry budget. */
+type Resend = <T>(request: () => Promise<T>) => Promise<T>;
 
 function toView(snap: ArtistSnapshot): ArtistView {
   const a = snap.artist!;

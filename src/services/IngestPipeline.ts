@@ -1,5 +1,5 @@
-import { UpstreamForbidden } from '../errors';
-import { NO_FEATURES, type FeatureProvider, type TrackFeatures } from '../features/FeatureProvider';
+import { AppError, UpstreamForbidden, UpstreamNotFound } from '../errors';
+import { NO_FEATURES, type FeatureProvider, type FeaturesCoverage, type TrackFeatures } from '../features/FeatureProvider';
 import type { ChosenProvider } from '../features/FeatureProviders';
 import { BATCH_WRITE_MAX } from '../store/Store';
 import { Limiter } from '../util/Limiter';
@@ -54,18 +54,24 @@ export class BatchWriter<T> {
 /**
  * Sends track ids to the feature provider in full batches as tracks arrive (the last batch may be
  * partial), so requests stay at ceil(T / batch) while albums are still being fetched. Tracks leave,
- * features attached, through `done`. A 403 switches to the fallback provider for good.
+ * features attached, through `done`. A 403 switches to the fallback provider for good. Any other
+ * failure of a batch (4xx, 5xx, timeout, malformed answer) never fails the caller: its tracks leave
+ * with null features and are counted as `error` in the coverage. `sendWith` wraps each request (the
+ * ingest's retry budget).
  */
 export class FeatureBatcher<T extends { id: string } & TrackFeatures> {
   private pending: T[] = [];
   private readonly inflight = new Set<Promise<void>>();
-  private failure: unknown;
   with = 0;
+  without = 0;
+  error = 0;
+  private reason: string | null = null;
 
   constructor(
     private chosen: ChosenProvider,
     private readonly onForbidden: (name: FeatureProvider['name']) => Promise<ChosenProvider>,
     private readonly done: (tracks: T[]) => void,
+    private readonly sendWith: <R>(request: () => Promise<R>) => Promise<R> = (request) => request(),
   ) {}
 
   get note(): string | null {
@@ -74,6 +80,10 @@ export class FeatureBatcher<T extends { id: string } & TrackFeatures> {
 
   get providerName(): FeatureProvider['name'] {
     return this.chosen.provider.name;
+  }
+
+  coverage(): FeaturesCoverage {
+    return { provider: this.providerName, with: this.with, without: this.without, error: this.error, reason: this.reason ?? this.chosen.note };
   }
 
   add(tracks: T[]): void {
@@ -85,6 +95,7 @@ export class FeatureBatcher<T extends { id: string } & TrackFeatures> {
     const size = this.chosen.provider.batchSize;
     if (size <= 0) {
       // No provider: features stay null, tracks go straight on.
+      this.without += this.pending.length;
       if (this.pending.length) this.done(this.pending.splice(0));
       return;
     }
@@ -93,35 +104,46 @@ export class FeatureBatcher<T extends { id: string } & TrackFeatures> {
 
   private send(batch: T[]): void {
     const provider = this.chosen.provider;
-    const p = provider
-      .fetchBatch(batch.map((t) => t.id))
+    const p = this.sendWith(() => provider.fetchBatch(batch.map((t) => t.id)))
       .then((features) => {
         for (const t of batch) {
           const f = features.get(t.id);
           Object.assign(t, f ?? NO_FEATURES);
           if (f) this.with++;
+          else this.without++;
         }
         this.done(batch);
       })
       .catch(async (err: unknown) => {
-        if (!(err instanceof UpstreamForbidden)) {
-          this.failure ??= err;
+        if (err instanceof UpstreamForbidden) {
+          if (this.chosen.provider === provider) this.chosen = await this.onForbidden(provider.name);
+          this.pending.push(...batch);
+          this.drain(true);
           return;
         }
-        if (this.chosen.provider === provider) this.chosen = await this.onForbidden(provider.name);
-        this.pending.push(...batch);
-        this.drain(true);
+        for (const t of batch) Object.assign(t, NO_FEATURES);
+        if (err instanceof UpstreamNotFound) {
+          // ReccoBeats answers 404 when it knows none of the ids: it has no features for them.
+          this.without += batch.length;
+          this.reason ??= `${serviceName(provider.name)} knows none of some tracks (404).`;
+        } else {
+          this.error += batch.length;
+          this.reason = err instanceof AppError ? err.message : `${serviceName(provider.name)} gave an answer we could not read.`;
+        }
+        this.done(batch);
       });
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p));
   }
 
+  /** Waits for every batch; never throws for a provider's failure (see the class comment). */
   async finish(): Promise<void> {
     // A 403 puts its batch back for the fallback provider, so drain until nothing is left.
     do {
       this.drain(true);
       await Promise.all([...this.inflight]);
     } while (this.pending.length > 0 || this.inflight.size > 0);
-    if (this.failure) throw this.failure;
   }
 }
+
+const serviceName = (name: FeatureProvider['name']): string => (name === 'spotify' ? 'Spotify audio features' : name === 'reccobeats' ? 'ReccoBeats' : 'The feature provider');

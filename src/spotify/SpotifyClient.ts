@@ -3,6 +3,20 @@ import { UpstreamForbidden } from '../errors';
 import type { Metrics } from '../metrics';
 import { UpstreamHttp, type RetryPolicy, type TokenSource } from '../upstream/UpstreamHttp';
 
+/**
+ * The `market` of catalog requests. Without one Spotify lists a release once per market group
+ * (SPOTIFY.md "Markets and copies of one release"); with one it lists the copy sold there and
+ * relinks tracks. A user's token says its own country with `from_token`; the app's token has no
+ * country, so app-token requests name the configured market (SPOTIFY_MARKET).
+ */
+export const FROM_TOKEN = 'from_token';
+export function catalogMarket(token: 'user' | 'app', configured: string): string {
+  return token === 'user' ? FROM_TOKEN : configured;
+}
+
+const withMarket = (params: Record<string, unknown>, market: string | undefined): Record<string, unknown> =>
+  market ? { ...params, market } : params;
+
 export type TimeRange = 'short_term' | 'medium_term' | 'long_term';
 export const TIME_RANGES: readonly TimeRange[] = ['short_term', 'medium_term', 'long_term'];
 
@@ -50,31 +64,33 @@ export class SpotifyClient {
 
   artistAlbums(
     id: string,
-    params: { limit: number; offset: number; include_groups: string },
+    params: { limit: number; offset: number; include_groups: string; market?: string },
     auth: TokenSource,
   ): Promise<SpotifyApi.PagingObject<SpotifyApi.AlbumObjectSimplified>> {
-    return this.http.get(`/artists/${id}/albums`, params, auth);
+    const { market, ...rest } = params;
+    return this.http.get(`/artists/${id}/albums`, withMarket(rest, market), auth);
   }
 
   /** Batch endpoint (Extended Quota only): up to 20 ids. */
-  albums(ids: string[], auth: TokenSource): Promise<SpotifyApi.MultipleAlbumsResponse> {
-    return this.http.get('/albums', { ids: ids.join(',') }, auth);
+  albums(ids: string[], auth: TokenSource, market?: string): Promise<SpotifyApi.MultipleAlbumsResponse> {
+    return this.http.get('/albums', withMarket({ ids: ids.join(',') }, market), auth);
   }
 
   track(id: string, auth: TokenSource): Promise<SpotifyApi.TrackObjectFull> {
     return this.http.get(`/tracks/${id}`, {}, auth);
   }
 
-  album(id: string, auth: TokenSource): Promise<SpotifyApi.AlbumObjectFull> {
-    return this.http.get(`/albums/${id}`, {}, auth);
+  album(id: string, auth: TokenSource, market?: string): Promise<SpotifyApi.AlbumObjectFull> {
+    return this.http.get(`/albums/${id}`, withMarket({}, market), auth);
   }
 
   albumTracks(
     id: string,
-    params: { limit: number; offset: number },
+    params: { limit: number; offset: number; market?: string },
     auth: TokenSource,
   ): Promise<SpotifyApi.PagingObject<SpotifyApi.TrackObjectSimplified>> {
-    return this.http.get(`/albums/${id}/tracks`, params, auth);
+    const { market, ...rest } = params;
+    return this.http.get(`/albums/${id}/tracks`, withMarket(rest, market), auth);
   }
 
   /** Up to 100 ids; entries are null for unknown ids. Restricted for new apps since Nov 2024. */

@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { FEATURE_NAMES, type TrackFeatures } from '../features/FeatureProvider';
+import { FEATURE_NAMES, type FeaturesCoverage, type TrackFeatures } from '../features/FeatureProvider';
 import { CATALOG_KEY, CATALOG_SK } from './keys';
 import { Lease } from './Lease';
 import { isConditionalFailure } from './storeErrors';
@@ -31,6 +31,14 @@ export interface ArtistRecord {
   api_profile: string | null;
   features_provider: string | null;
   features_note: string | null;
+  /** How many tracks got features, and why the others did not (absent on items written before it existed). */
+  features_coverage?: FeaturesCoverage | null;
+  /** Why the genre lookup failed (genres are then empty until the next ingest). */
+  genres_error?: string | null;
+  /** Copies of a release the ingest left out, each with the copy kept instead and why (releaseCopies.ts). */
+  albums_collapsed?: { id: string; kept_id: string; reason: string }[];
+  /** Set when enrichment failed: from then on the artist is fetched again, ahead of ARTIST_TTL. */
+  enrichment_retry_at?: string | null;
 }
 
 export interface AlbumRecord {
@@ -44,6 +52,8 @@ export interface AlbumRecord {
   popularity: number | null;
   image: string | null;
   spotify_url: string | null;
+  /** Spotify sells this release in no market and lists no copy that is sold: kept, and marked. */
+  unavailable?: boolean;
 }
 
 export interface TrackRecord extends TrackFeatures {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SpotifyClient } from '../../src/spotify/SpotifyClient';
+import { FROM_TOKEN, SpotifyClient, catalogMarket } from '../../src/spotify/SpotifyClient';
 import type { TokenSource } from '../../src/upstream/UpstreamHttp';
 
 /** A stand-in that records each request's path and query and answers an empty page. */
@@ -36,6 +36,25 @@ describe('SpotifyClient.recentlyPlayed', () => {
         { limit: '50', after: '1700000000123' },
         { limit: '20', before: '1700000000999' },
       ]);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('SpotifyClient catalog markets', () => {
+  it('sends market on artist albums, album details and album tracks only when given; from_token for user tokens', async () => {
+    const s = await recordingServer();
+    try {
+      const client = new SpotifyClient(s.url);
+      const id = '0123456789abcdefABCDEF';
+      await client.artistAlbums(id, { limit: 10, offset: 0, include_groups: 'album', market: 'SE' }, auth);
+      await client.albums([id], auth, 'SE');
+      await client.album(id, auth, catalogMarket('user', 'SE'));
+      await client.albumTracks(id, { limit: 50, offset: 50, market: catalogMarket('app', 'SE') }, auth);
+      await client.album(id, auth);
+      expect(s.seen.map((u) => u.searchParams.get('market'))).toEqual(['SE', 'SE', FROM_TOKEN, 'SE', null]);
+      expect(Object.fromEntries(s.seen[0].searchParams)).toEqual({ limit: '10', offset: '0', include_groups: 'album', market: 'SE' });
     } finally {
       await s.close();
     }

@@ -76,6 +76,7 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, /^Invalid configuration: PORT/],
     [{ PUBLIC_URL: 'not a url' }, /^Invalid configuration: PUBLIC_URL/],
     [{ SPOTIFY_API_PROFILE: 'turbo' }, /^Invalid configuration: SPOTIFY_API_PROFILE/],
+    [{ SPOTIFY_MARKET: 'usa' }, /^Invalid configuration: SPOTIFY_MARKET: an ISO 3166-1 alpha-2 country code/],
     [{ FEATURES_PROVIDER: 'magic' }, /^Invalid configuration: FEATURES_PROVIDER/],
     [{ LOG_LEVEL: 'loud' }, /^Invalid configuration: LOG_LEVEL/],
     [{ SESSION_SECRET: 'short' }, /^Invalid configuration: SESSION_SECRET: must be at least 32 characters \(got "\*\*\*"\)$/],
