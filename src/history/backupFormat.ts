@@ -92,7 +92,13 @@ export function checkManifest(raw: unknown): void {
 export function parseExtras(settingsText: string | null, snapshotsText: string | null): BackupExtras {
   let settings: BackupSettings | null = null;
   if (settingsText !== null) {
-    const r = settingsSchema.safeParse(JSON.parse(settingsText));
+    let raw: unknown;
+    try {
+      raw = JSON.parse(settingsText);
+    } catch {
+      throw new InvalidEntry('settings.json is not valid JSON');
+    }
+    const r = settingsSchema.safeParse(raw);
     if (!r.success) throw new InvalidEntry(`settings.json: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     settings = r.data as BackupSettings;
   }

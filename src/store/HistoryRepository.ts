@@ -41,6 +41,8 @@ export interface ImportJob {
   /** When a paused job continues (ISO), and how many times it paused. */
   resume_at?: string | null;
   attempts?: number;
+  /** How many times the job was found interrupted (its server died while it ran) and resumed. */
+  crashes?: number;
 }
 
 export class HistoryRepository {

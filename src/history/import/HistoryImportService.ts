@@ -39,6 +39,12 @@ function withStaleness(job: ImportJob, staleMs: number): ImportJob {
 }
 
 
+/**
+ * An import whose server died this many times while it ran is not resumed again: an input that
+ * kills the process (whatever the cause) must not crash-loop it. The job fails and its upload goes.
+ */
+const MAX_CRASHES = 2;
+
 /** A paused import waits 30 s, then twice as long each time, up to 10 minutes. */
 const RETRY_BASE_MS = 30_000;
 const RETRY_MAX_MS = 10 * 60_000;
@@ -270,11 +276,25 @@ export class HistoryImportService {
       }
       if (this.mine.has(jobId)) continue;
       if ((job.status === 'running' || job.status === 'queued') && !interrupted(job, this.staleMs)) continue;
+      const crashed = job.status === 'running' && interrupted(job, this.staleMs);
       if (job.status === 'waiting' && job.resume_at && Date.parse(job.resume_at) > Date.now()) {
         this.scheduleResume(Date.parse(job.resume_at) - Date.now());
         continue;
       }
       if (!(await this.repo.jobLease(userId, jobId).acquire(this.owner, this.staleMs))) continue;
+      const crashes = (job.crashes ?? 0) + (crashed ? 1 : 0);
+      if (crashes >= MAX_CRASHES) {
+        this.o.logger?.warn({ job: jobId, crashes }, 'history import failed: its server stopped twice while it ran');
+        await this.repo.updateJob(userId, jobId, {
+          status: 'failed', finished_at: new Date().toISOString(), crashes,
+          error: `The import stopped its server ${crashes} times while it ran, so it was not tried again and the upload was removed. If the file is a real Spotify export, try again with the zip as Spotify sent it.`,
+        });
+        await removeSpool(`${uploadPath}.spool`);
+        await fs.promises.rm(uploadPath, { force: true });
+        await this.repo.removePending(userId, jobId);
+        continue;
+      }
+      if (crashed) await this.repo.updateJob(userId, jobId, { crashes });
       if (!fs.existsSync(uploadPath)) {
         await this.repo.updateJob(userId, jobId, {
           status: 'failed', finished_at: new Date().toISOString(),

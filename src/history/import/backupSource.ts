@@ -1,7 +1,7 @@
-import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { checkManifest, parseExtras, playFromLine } from '../backupFormat';
 import { InvalidEntry, type Play } from '../play';
+import { boundedLines } from './boundedLines';
 import type { HistorySource, UploadContents } from './HistorySource';
 import { ImportFailure } from './ImportFailure';
 import type { ZipUpload } from './ZipUpload';
@@ -47,11 +47,8 @@ export async function readBackup(zip: ZipUpload, limits: ImportLimits): Promise<
 
 /** A backup's history.jsonl, a batch of lines at a time; errors name the line. */
 async function* backupPlays(open: () => Promise<Readable>, name: string): AsyncGenerator<Play[]> {
-  const lines = readline.createInterface({ input: await open(), crlfDelay: Infinity });
   let batch: Play[] = [];
-  let n = 0;
-  for await (const line of lines) {
-    n++;
+  for await (const [line, n] of boundedLines(await open(), name)) {
     if (!line.trim()) continue;
     let raw: unknown;
     try {

@@ -14,11 +14,18 @@ export class MalformedJson extends Error {
   }
 }
 
+/**
+ * The longest element accepted (a play is a few hundred characters). The text held unparsed is an
+ * unfinished element, so this bounds memory, and the work per read chunk, for any input: a file of
+ * one endless element fails after this much instead of being rescanned chunk after chunk.
+ */
+export const MAX_ELEMENT_CHARS = 1 << 20;
+
 const OPEN_BRACE = 123, CLOSE_BRACE = 125, OPEN_BRACKET = 91, CLOSE_BRACKET = 93, QUOTE = 34, BACKSLASH = 92, COMMA = 44;
 const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9 || c === 0xfeff;
 
-export async function* jsonArrayObjects<T = Record<string, unknown>>(input: Readable, file: string): AsyncGenerator<T> {
-  for await (const batch of jsonArrayBatches<T>(input, file)) yield* batch;
+export async function* jsonArrayObjects<T = Record<string, unknown>>(input: Readable, file: string, maxElementChars = MAX_ELEMENT_CHARS): AsyncGenerator<T> {
+  for await (const batch of jsonArrayBatches<T>(input, file, maxElementChars)) yield* batch;
 }
 
 /**
@@ -31,7 +38,7 @@ export async function* jsonArrayObjects<T = Record<string, unknown>>(input: Read
  * - slow path: a character scanner that tracks strings and nesting finds the exact boundaries, and
  *   the exact position of any error, which every error carries with the file name.
  */
-export async function* jsonArrayBatches<T = Record<string, unknown>>(input: Readable, file: string): AsyncGenerator<T[]> {
+export async function* jsonArrayBatches<T = Record<string, unknown>>(input: Readable, file: string, maxElementChars = MAX_ELEMENT_CHARS): AsyncGenerator<T[]> {
   input.setEncoding('utf8');
   let buf = ''; // unconsumed text
   let consumed = 0; // characters of the file before buf
@@ -44,6 +51,11 @@ export async function* jsonArrayBatches<T = Record<string, unknown>>(input: Read
   for await (const chunk of input as AsyncIterable<string>) {
     buf += chunk;
     const out = take(false);
+    // What is left is one unfinished element (every complete one was taken).
+    if (buf.length > maxElementChars) {
+      input.destroy();
+      throw new MalformedJson(file, consumed, entry, `an entry is longer than ${Math.round(maxElementChars / 1024)} KB, which no Spotify export has`);
+    }
     if (out.length) yield out;
   }
   const rest = take(true);
