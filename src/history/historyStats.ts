@@ -1,11 +1,12 @@
 import { rangeOf, type Columns } from './columns';
 import { classify, describeRules, EXCLUDED, PLAY, type CountingRules } from './countingRules';
-import { flagOf } from './play';
+import { flagOf, PLAY_KINDS } from './play';
 import { OffsetTable } from './timeZones';
 
 /* Statistics as pure functions over columns; HistoryStatsService loads and caches the columns. */
 
 const DAY_MS = 86_400_000;
+const AUDIOBOOK = PLAY_KINDS.indexOf('audiobook');
 
 export interface TopItem {
   name: string;
@@ -42,6 +43,8 @@ export interface HistoryStats {
   longest_streak: { days: number; from: string | null; to: string | null };
   years: { year: string; hours: number; plays: number; top_artist: string | null; top_track: string | null; new_artists: number }[];
   episodes: { entries: number; ms_played: number; top_shows: { name: string; ms_played: number }[] };
+  /** Audiobook chapters, counted apart from music and from podcast episodes. */
+  audiobooks: { entries: number; ms_played: number; top_books: { name: string; ms_played: number }[] };
   first_play: string | null;
   last_play: string | null;
 }
@@ -69,6 +72,8 @@ export function computeStats(c: Columns, tz: string, from: string | null, to: st
   const artists = new Map<number, { plays: number; ms: number }>();
   const albums = new Map<number, { plays: number; ms: number }>();
   const shows = new Map<string, number>();
+  const books = new Map<string, number>();
+  let bookEntries = 0, bookMs = 0;
   const perDay = new Map<number, { ms: number; plays: number }>();
   const hourWeekday = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
   const platforms = new Float64Array(c.platforms.length);
@@ -88,6 +93,12 @@ export function computeStats(c: Columns, tz: string, from: string | null, to: st
     const v = c.ms[i];
     if (e.kind !== 0) {
       if (classify(c.flags[i], v, rules) === EXCLUDED) continue;
+      if (e.kind === AUDIOBOOK) {
+        bookEntries++;
+        bookMs += v;
+        books.set(e.artist, (books.get(e.artist) ?? 0) + v);
+        continue;
+      }
       epEntries++;
       epMs += v;
       shows.set(e.artist, (shows.get(e.artist) ?? 0) + v);
@@ -203,6 +214,11 @@ export function computeStats(c: Columns, tz: string, from: string | null, to: st
       entries: epEntries,
       ms_played: epMs,
       top_shows: [...shows].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([name, v]) => ({ name, ms_played: v })),
+    },
+    audiobooks: {
+      entries: bookEntries,
+      ms_played: bookMs,
+      top_books: [...books].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([name, v]) => ({ name, ms_played: v })),
     },
     first_play: i1 > i0 ? new Date(c.ts[i0]).toISOString() : null,
     last_play: i1 > i0 ? new Date(c.ts[i1 - 1]).toISOString() : null,

@@ -90,7 +90,7 @@ export function historyRouter(
     if (!/^[0-9a-f-]{36}$/.test(String(req.params.id))) throw new NotFound('No such import');
     const job = await historyImports.job(req.user!.id, String(req.params.id));
     res.json({
-      id: job.id, status: job.status, plays_read: job.plays_read, plays_added: job.plays_added, episodes_read: job.episodes_read, files: job.files,
+      id: job.id, status: job.status, plays_read: job.plays_read, plays_added: job.plays_added, episodes_read: job.episodes_read, files: job.files, skipped: job.skipped ?? [],
       error: job.error, created_at: job.created_at, finished_at: job.finished_at,
       phase: job.phase ?? null, resume_at: job.resume_at ?? null, checkpoint: job.checkpoint ?? 0, rows: job.spool_rows ?? null,
     });

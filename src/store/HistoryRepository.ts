@@ -17,6 +17,12 @@ export interface HistoryMeta {
   updated_at: string | null;
 }
 
+export interface ImportedFile {
+  name: string;
+  format: string | null;
+  plays: number;
+}
+
 export interface ImportJob {
   id: string;
   /** waiting: paused (the database was busy) or interrupted (the server stopped); it resumes by itself. */
@@ -25,7 +31,10 @@ export interface ImportJob {
   plays_read: number;
   plays_added: number;
   episodes_read: number;
-  files: string[];
+  /** The files read, each with its format and the plays (entries of every kind) it held. */
+  files: ImportedFile[];
+  /** The files of the upload not read, and why. */
+  skipped?: { name: string; reason: string }[];
   error: string | null;
   created_at: string;
   updated_at: string;

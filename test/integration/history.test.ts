@@ -80,7 +80,12 @@ describe('listening history import', () => {
       { name: 'MyData/Playlist1.json', data: '{"playlists":[]}' },
     ]);
     const job = await upload(t, token, 'my_spotify_data.zip', zip);
-    expect(job).toMatchObject({ status: 'done', plays_read: 3, plays_added: 1, files: ['MyData/StreamingHistory_music_0.json'] });
+    expect(job).toMatchObject({ status: 'done', plays_read: 3, plays_added: 1, files: [{ name: 'MyData/StreamingHistory_music_0.json', format: 'account', plays: 3 }] });
+    expect(job.skipped).toEqual([
+      { name: 'MyData/Read_Me_First.pdf', reason: 'not a .json file' },
+      { name: 'MyData/Playlist1.json', reason: 'not a JSON array of entries (not listening history)' },
+      { name: 'MyData/Userdata.json', reason: 'not a JSON array of entries (not listening history)' },
+    ]);
     const after = await stats(t, token);
     expect(after.plays).toBe(before.plays + 1);
     expect(after.ms_played).toBe(before.ms_played + 120_000);

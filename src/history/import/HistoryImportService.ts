@@ -172,7 +172,10 @@ export class HistoryImportService {
       const started = Date.now();
       upload = await readUpload(file, this.limits);
       const { sources, extras } = upload;
-      if (sources.length === 0) throw new ImportFailure('No listening history found: the zip holds no StreamingHistory or Streaming_History_Audio files.');
+      if (sources.length === 0) {
+        await update({ skipped: upload.skipped });
+        throw new ImportFailure(`No listening history found: no file of the upload holds Spotify streaming history${upload.skipped.length ? ` (${upload.skipped.length} file${upload.skipped.length === 1 ? '' : 's'} skipped; see the list)` : ''}.`);
+      }
       // A job that was interrupted while writing continues from its checkpoint: its spool (pass 1's
       // output) is complete on disk, so pass 1 is not repeated.
       const resuming =
@@ -182,7 +185,11 @@ export class HistoryImportService {
       let parts = job.spool_parts ?? 0;
       if (!resuming) {
         const spooled = await spoolSources(sources, part, { parseWorker: this.parseWorkerScript, parallelMinBytes: this.o.parallelMinBytes, logger: this.o.logger });
-        await update({ files: sources.map((s) => s.name), episodes_read: spooled.episodes });
+        await update({
+          files: sources.map((s, i) => ({ name: s.name, format: s.format, plays: spooled.perSource[i] })),
+          skipped: upload.skipped,
+          episodes_read: spooled.episodes,
+        });
         ({ rows: rowsTotal, parts } = spooled);
         await update({ phase: 'writing', spool_rows: rowsTotal, spool_parts: parts, checkpoint: 0 });
       }

@@ -41,8 +41,8 @@ export async function readBackup(zip: ZipUpload, limits: ImportLimits): Promise<
   const history = zip.byName.get('history.jsonl');
   if (!history) throw new ImportFailure('The backup has no history.jsonl.');
   if (history.uncompressedSize > limits.maxTotalBytes) throw new ImportFailure(`history.jsonl is larger than ${limits.maxTotalBytes / 2 ** 30} GB uncompressed.`);
-  const source: HistorySource = { name: 'history.jsonl', plays: () => backupPlays(() => zip.open(history), 'history.jsonl') };
-  return { sources: [source], extras: parseExtras(await text('settings.json'), await text('snapshots.jsonl')) };
+  const source: HistorySource = { name: 'history.jsonl', format: 'backup', plays: () => backupPlays(() => zip.open(history), 'history.jsonl') };
+  return { sources: [source], skipped: [], extras: parseExtras(await text('settings.json'), await text('snapshots.jsonl')) };
 }
 
 /** A backup's history.jsonl, a batch of lines at a time; errors name the line. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { InvalidEntry, type Play } from '../play';
-import { toPlay, type HistoryFormat } from './exportFormats';
+import { formatOfEntry, toPlay, type HistoryFormat } from './exportFormats';
 import { jsonArrayBatches } from './jsonArrayStream';
 
 /**
@@ -27,7 +27,8 @@ export async function* exportPlays(input: Readable, name: string, format: Histor
     const plays: Play[] = [];
     for (const entry of entries) {
       if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new InvalidHistory(`${name}: entry ${index + 1} is not an object.`);
-      format ??= 'ts' in entry ? 'extended' : 'endTime' in entry ? ('episodeName' in entry ? 'account-podcast' : 'account') : null;
+      // The first entry's keys say the format; the file name is only a hint (people rename files).
+      if (index === 0) format = formatOfEntry(entry as Record<string, unknown>) ?? format;
       if (!format) throw new InvalidHistory(`${name}: entry 1 is not a Spotify streaming history entry (no "ts" or "endTime").`);
       try {
         const play = toPlay(format, entry);
