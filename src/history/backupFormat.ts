@@ -19,7 +19,7 @@ import { TIME_RANGES, type TimeRange } from '../spotify/SpotifyClient';
 export const BACKUP_FORMAT = 'spotify-data-app-backup';
 export const BACKUP_VERSION = 1;
 
-export const HISTORY_COLUMNS = ['ts', 'kind', 'name', 'artist', 'album', 'track_id', 'ms_played', 'skipped', 'shuffle', 'offline', 'incognito', 'platform', 'country'] as const;
+export const HISTORY_COLUMNS = ['ts', 'kind', 'name', 'artist', 'album', 'track_id', 'ms_played', 'skipped', 'shuffle', 'offline', 'incognito', 'platform', 'country', 'skip_inferred'] as const;
 
 export interface BackupSettings {
   time_zone: string;
@@ -38,6 +38,7 @@ export function playRecord(p: Play): Record<(typeof HISTORY_COLUMNS)[number], un
   return {
     ts: isoSeconds(p.ts), kind: p.kind, name: p.name, artist: p.artist, album: p.album, track_id: p.trackId, ms_played: p.ms,
     skipped: p.skipped, shuffle: p.shuffle, offline: p.offline, incognito: p.incognito, platform: p.platform, country: p.country,
+    skip_inferred: p.skipInferred === true,
   };
 }
 
@@ -53,6 +54,8 @@ const lineSchema = z.object({
   ms_played: z.number().int().min(0).max(24 * 3600_000),
   skipped: nullableBool, shuffle: nullableBool, offline: nullableBool, incognito: nullableBool,
   platform: nullableText, country: nullableText,
+  // Absent in backups made before skips were read from reason_end.
+  skip_inferred: z.boolean().optional(),
 }).strict();
 
 /** A history.jsonl line back into a play; anything off is an InvalidEntry naming the field. */
@@ -65,10 +68,12 @@ export function playFromLine(raw: unknown): Play {
   const l = r.data;
   const ts = Date.parse(l.ts);
   if (!Number.isFinite(ts)) throw new InvalidEntry(`ts: not a date (${l.ts})`);
-  return {
+  const play: Play = {
     ts, kind: l.kind, name: l.name, artist: l.artist, album: l.album, trackId: l.track_id, ms: l.ms_played,
     skipped: l.skipped, shuffle: l.shuffle, offline: l.offline, incognito: l.incognito, platform: l.platform, country: l.country,
   };
+  if (l.skip_inferred && l.skipped !== null) play.skipInferred = true;
+  return play;
 }
 
 const manifestSchema = z.object({ format: z.literal(BACKUP_FORMAT), version: z.literal(BACKUP_VERSION) }).passthrough();

@@ -1,6 +1,6 @@
 import { rangeOf, type Columns } from './columns';
 import { classify, describeRules, EXCLUDED, PLAY, type CountingRules } from './countingRules';
-import { flagOf, PLAY_KINDS } from './play';
+import { flagOf, PLAY_KINDS, SKIP_INFERRED_BIT } from './play';
 import { OffsetTable } from './timeZones';
 
 /* Statistics as pure functions over columns; HistoryStatsService loads and caches the columns. */
@@ -37,7 +37,13 @@ export interface HistoryStats {
   /** [weekday 0 = Monday][hour] → plays */
   hour_weekday: number[][];
   skip_rate: number | null;
+  /**
+   * What the skip rate is based on: music entries in the range, those whose skip is known, and how
+   * many of those were read from reason_end because the export's `skipped` was null.
+   */
+  skip_coverage: { entries: number; known: number; from_reason_end: number };
   shuffle_share: number | null;
+  shuffle_coverage: { entries: number; known: number };
   platforms: { name: string; ms: number }[];
   countries: { name: string; ms: number }[];
   longest_streak: { days: number; from: string | null; to: string | null };
@@ -79,7 +85,7 @@ export function computeStats(c: Columns, tz: string, from: string | null, to: st
   const platforms = new Float64Array(c.platforms.length);
   const countries = new Float64Array(c.countries.length);
   const years = new Map<number, { ms: number; plays: number; artists: Map<number, number>; tracks: Map<number, number> }>();
-  let plays = 0, entries = 0, ms = 0, skipKnown = 0, skipped = 0, shuffleKnown = 0, shuffled = 0, epEntries = 0, epMs = 0;
+  let plays = 0, entries = 0, ms = 0, skipKnown = 0, skipped = 0, skipInferred = 0, shuffleKnown = 0, shuffled = 0, epEntries = 0, epMs = 0;
   const bump = (m: Map<number, { plays: number; ms: number }>, k: number, counted: boolean, v: number) => {
     const x = m.get(k);
     if (x) {
@@ -117,6 +123,7 @@ export function computeStats(c: Columns, tz: string, from: string | null, to: st
     if (skip !== null) {
       skipKnown++;
       if (skip) skipped++;
+      if (c.flags[i] & SKIP_INFERRED_BIT) skipInferred++;
     }
     const shuffle = flagOf(c.flags[i], 'shuffle');
     if (shuffle !== null) {
@@ -192,7 +199,9 @@ export function computeStats(c: Columns, tz: string, from: string | null, to: st
     per_month: [...months].map(([month, v]) => ({ month, ...v })),
     hour_weekday: hourWeekday,
     skip_rate: skipKnown ? skipped / skipKnown : null,
+    skip_coverage: { entries, known: skipKnown, from_reason_end: skipInferred },
     shuffle_share: shuffleKnown ? shuffled / shuffleKnown : null,
+    shuffle_coverage: { entries, known: shuffleKnown },
     platforms: c.platforms.map((name, i) => ({ name, ms: platforms[i] })).filter((p) => p.ms > 0).sort((a, b) => b.ms - a.ms),
     countries: c.countries.map((name, i) => ({ name, ms: countries[i] })).filter((p) => p.ms > 0).sort((a, b) => b.ms - a.ms),
     longest_streak: best,

@@ -36,12 +36,16 @@ export interface Play {
 const FLAG_SHIFT = { skipped: 0, shuffle: 2, offline: 4, incognito: 6 } as const;
 export type PlayFlag = keyof typeof FLAG_SHIFT;
 
-export function packFlags(p: Pick<Play, PlayFlag>): number {
+/** Bit 8 of packed flags: `skipped` was read from reason_end (Play.skipInferred). */
+export const SKIP_INFERRED_BIT = 1 << 8;
+
+export function packFlags(p: Pick<Play, PlayFlag> & { skipInferred?: boolean }): number {
   let f = 0;
   for (const flag of Object.keys(FLAG_SHIFT) as PlayFlag[]) {
     const v = p[flag];
     if (v !== null) f |= ((v ? 1 : 0) | 2) << FLAG_SHIFT[flag];
   }
+  if (p.skipInferred && p.skipped !== null) f |= SKIP_INFERRED_BIT;
   return f;
 }
 
@@ -65,7 +69,7 @@ export const CAPTURE_PLATFORM = 'spotify-api';
 /** The flags as identity sees them: a skip inferred from reason_end is not a fact of the source. */
 function identityFlags(p: Pick<Play, PlayFlag> & { skipInferred?: boolean }): number {
   const f = packFlags(p);
-  return p.skipInferred ? f & ~(3 << FLAG_SHIFT.skipped) : f;
+  return p.skipInferred ? f & ~(3 << FLAG_SHIFT.skipped) & ~SKIP_INFERRED_BIT : f;
 }
 
 /**

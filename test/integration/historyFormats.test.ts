@@ -1,5 +1,5 @@
 import { buildExportZip, exportFixtureBytes, EXPORT_FIXTURES, loadExportFixture, type ExportFixture } from '../helpers/fixtures';
-import { startTestApp, type TestApp } from '../helpers/harness';
+import { login, startTestApp, type TestApp } from '../helpers/harness';
 import { stats, tokenFor, upload } from '../helpers/history';
 import { makeZip } from '../helpers/zip';
 
@@ -115,5 +115,44 @@ describe('every real export format, through the upload path', () => {
     const job = await upload(t, token, 'evil.zip', makeZip([{ name: 'inner.zip', data: inner, deflate: false }]));
     expect(job.status).toBe('failed');
     expect(job.error).toMatch(/unsafe path/);
+  });
+});
+
+describe('coverage of rates, through the upload path', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('endsong-skipped-null: where skipped is null the skip comes from reason_end, and the rate says what it is based on', async () => {
+    const token = await tokenFor(t, 'ava.demo');
+    const entries = loadExportFixture('endsong-skipped-null');
+    const job = await upload(t, token, 'endsong_0.json', exportFixtureBytes('endsong-skipped-null'));
+    expect(job.status).toBe('done');
+    const s = await stats(t, token);
+    const nullSkipped = entries.filter((e) => e.skipped === null);
+    // fwdbtn and backbtn: skipped; trackdone: not (skipFromReasonEnd).
+    const skips = entries.filter((e) => e.skipped === true || (e.skipped === null && ['fwdbtn', 'backbtn'].includes(e.reason_end as string)));
+    expect(s.skip_coverage).toEqual({ entries: entries.length, known: entries.length, from_reason_end: nullSkipped.length });
+    expect(s.skip_rate).toBeCloseTo(skips.length / entries.length, 10);
+    expect(s.shuffle_coverage).toEqual({ entries: entries.length, known: entries.length });
+    const agent = t.agent();
+    await login(t, agent, 'ava.demo');
+    const page = (await agent.get('/history').expect(200)).text;
+    expect(page).toContain(`of ${entries.length} of ${entries.length} entries; for ${nullSkipped.length} the export had no skip flag and we read it from why the play ended`);
+    // Re-importing adds nothing: a skip read from reason_end is not a fact of identity.
+    expect((await upload(t, token, 'endsong_0.json', exportFixtureBytes('endsong-skipped-null'))).plays_added).toBe(0);
+  });
+
+  it('an entry whose reason_end says nothing (logout) stays unknown and the rate is based on fewer entries than there are', async () => {
+    const token = await tokenFor(t, 'marcus.demo');
+    const entries = loadExportFixture('endsong-skipped-null').map((e) => ({ ...e, skipped: null, reason_end: e.reason_end === 'trackdone' ? 'logout' : e.reason_end }));
+    await upload(t, token, 'endsong_1.json', JSON.stringify(entries));
+    const s = await stats(t, token);
+    const known = entries.filter((e) => e.reason_end !== 'logout').length;
+    expect(known).toBeLessThan(entries.length);
+    expect(s.skip_coverage).toEqual({ entries: entries.length, known, from_reason_end: known });
+    expect(s.skip_rate).toBe(1); // every entry that says anything was a fwdbtn/backbtn
   });
 });

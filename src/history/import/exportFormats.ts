@@ -72,6 +72,19 @@ function simplifyPlatform(raw: string): string {
   return raw.slice(0, 40);
 }
 
+/**
+ * Whether a play was skipped, from why it ended, for entries whose `skipped` is null (old
+ * endsong files: almost all). The person moved on before the end (fwdbtn: next, backbtn:
+ * previous, clickrow: picked another track) = skipped; the track ran out (trackdone) or the person
+ * stopped playback (endplay) = not skipped; anything else (logout, remote, unexpected-exit, ...)
+ * says nothing about a skip: unknown.
+ */
+export function skipFromReasonEnd(reason: unknown): boolean | null {
+  if (reason === 'fwdbtn' || reason === 'backbtn' || reason === 'clickrow') return true;
+  if (reason === 'trackdone' || reason === 'endplay') return false;
+  return null;
+}
+
 /** Maps one entry, or returns null for entries that are no play at all (no track, episode or chapter). */
 export function toPlay(format: HistoryFormat, e: Record<string, unknown>): Play | null {
   if (format === 'extended') {
@@ -107,15 +120,19 @@ export function toPlay(format: HistoryFormat, e: Record<string, unknown>): Play 
         return null;
       }
     }
-    return {
+    const skipped = bool(e.skipped);
+    const inferred = skipped === null ? skipFromReasonEnd(e.reason_end) : null;
+    const play: Play = {
       ts, kind, name, artist, album, trackId, ms,
-      skipped: bool(e.skipped),
+      skipped: skipped ?? inferred,
       shuffle: bool(e.shuffle),
       offline: bool(e.offline),
       incognito: bool(e.incognito_mode),
       platform: platformName(str(e.platform)),
       country: str(e.conn_country, 4),
     };
+    if (inferred !== null) play.skipInferred = true;
+    return play;
   }
   // Account data: "2024-01-31 23:59" in UTC.
   const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})$/.exec(String(e.endTime ?? ''));
