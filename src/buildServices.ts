@@ -1,3 +1,7 @@
+import { PodcastChoiceService } from './history/PodcastChoiceService';
+import { PodcastChoiceRepository } from './store/PodcastChoiceRepository';
+import { ImportUndoService } from './history/import/ImportUndoService';
+import { ImportUndoRepository } from './store/ImportUndoRepository';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config';
@@ -73,6 +77,8 @@ export interface Services {
   dashboard: DashboardService;
   apiTokens: ApiTokenService;
   historyImports: HistoryImportService;
+  importUndo: ImportUndoService;
+  podcastChoices: PodcastChoiceService;
   historyStats: HistoryStatsService;
   taste: TasteService;
   backups: BackupService;
@@ -118,8 +124,16 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
   });
   const apiTokens = new ApiTokenService(new ApiTokenRepository(store));
   const historyRepo = new HistoryRepository(store);
-  const historyStats = new HistoryStatsService(historyRepo, async (userId) => profiles.user(userId));
+  const podcastChoiceRepo = new PodcastChoiceRepository(store);
+  const historyStats = new HistoryStatsService(historyRepo, async (userId) => profiles.user(userId), (userId) => podcastChoiceRepo.get(userId));
+  const podcastChoices = new PodcastChoiceService({ repo: podcastChoiceRepo, history: historyRepo, onChanged: (userId) => historyStats.forget(userId) });
   const backups = new BackupService({ history: historyRepo, users, dashboard: dashboardRepo });
+  // Undo waits while an import writes; the importer records what it adds through undo.
+  const importUndo: ImportUndoService = new ImportUndoService({
+    history: historyRepo, added: new ImportUndoRepository(store),
+    writing: (userId) => historyImports.writing(userId),
+    onChanged: (userId) => historyStats.forget(userId),
+  });
   const historyImports = new HistoryImportService(historyRepo, {
     uploadDir: path.join(config.dataDir, 'uploads'),
     logger,
@@ -129,6 +143,7 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
     parallelMinBytes: tuning.importParallelMinBytes,
     onImported: (userId) => historyStats.forget(userId),
     backups,
+    undo: importUndo,
   });
   const taste = new TasteService({
     stats: historyStats, facts: new TrackFactsRepository(store), providers: features, profile: apiProfile, search, genreService: genres, logger,
@@ -150,7 +165,7 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
   const sessions = new DynamoSessionStore(store);
   return {
     config, store, metrics, sessions, users, spotify, accounts, userTokens, profiles, apiProfile, artists, search, dashboard, apiTokens,
-    historyImports, historyStats, taste, backups, capture, account, shares, compare, settings, demoExports,
+    historyImports, importUndo, podcastChoices, historyStats, taste, backups, capture, account, shares, compare, settings, demoExports,
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DailySnapshot } from '../store/DashboardRepository';
+import type { BackupOrigin } from '../store/HistoryRepository';
 import { countingRulesSchema, type CountingRules } from './countingRules';
 import { InvalidEntry, type Play } from './play';
 import { isTimeZone } from './timeZones';
@@ -88,10 +89,19 @@ const snapshotSchema = z.object({
 }).strict();
 
 /** Whether a manifest is ours; throws a readable message when it is ours but unusable. */
-export function checkManifest(raw: unknown): void {
+export function checkManifest(raw: unknown): BackupOrigin {
   const r = manifestSchema.safeParse(raw);
   if (!r.success) throw new InvalidEntry(`manifest.json is not a ${BACKUP_FORMAT} version ${BACKUP_VERSION} manifest`);
+  const a = originSchema.safeParse((raw as { account?: unknown }).account);
+  const plays = (raw as { counts?: { plays?: unknown } }).counts?.plays;
+  const count = typeof plays === 'number' && Number.isInteger(plays) && plays >= 0 ? plays : null;
+  // A manifest without an account (older backups) is of an unknown account: never taken as the person's own.
+  if (!a.success) return { account_id: null, display_name: null, plays: count, first_play: null, last_play: null };
+  return { account_id: a.data.id, display_name: a.data.display_name, plays: count, first_play: a.data.first_play, last_play: a.data.last_play };
 }
+
+const isoOrNull = z.string().max(40).nullable();
+const originSchema = z.object({ id: z.string().min(1).max(200), display_name: z.string().max(500).nullable(), first_play: isoOrNull, last_play: isoOrNull });
 
 /** settings.json and snapshots.jsonl of a backup, validated before anything is written. */
 export function parseExtras(settingsText: string | null, snapshotsText: string | null): BackupExtras {

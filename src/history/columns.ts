@@ -1,4 +1,5 @@
 import { dayRowCount, scanDay, type StoredDay } from './dayCodec';
+import type { Reclassified } from './podcastRecognition';
 import type { OffsetTable } from './timeZones';
 
 const DAY_MS = 86_400_000;
@@ -20,6 +21,8 @@ export interface Columns {
   albums: { name: string; artist: string }[];
   platforms: string[];
   countries: string[];
+  /** Music entries counted as podcast episodes (podcastRecognition.ts), when the loader applied it. */
+  reclassified?: Reclassified;
 }
 
 /** Stored days (any order) decoded straight into columns, with no object per play. */

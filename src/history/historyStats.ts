@@ -53,6 +53,8 @@ export interface HistoryStats {
   audiobooks: { entries: number; ms_played: number; top_books: { name: string; ms_played: number }[] };
   first_play: string | null;
   last_play: string | null;
+  /** Names whose music entries are counted as podcast episodes, over the whole history (podcastRecognition). */
+  reclassified: { entries: number; names: { name: string; entries: number; source: 'podcast_files' | 'you' }[] };
 }
 
 function top<T>(counts: Map<number, { plays: number; ms: number }>, by: 'plays' | 'ms', make: (i: number) => T, limit = 50): (T & { plays: number; ms_played: number })[] {
@@ -229,6 +231,7 @@ export function computeStats(c: Columns, tz: string, from: string | null, to: st
       ms_played: bookMs,
       top_books: [...books].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([name, v]) => ({ name, ms_played: v })),
     },
+    reclassified: c.reclassified ?? { entries: 0, names: [] },
     first_play: i1 > i0 ? new Date(c.ts[i0]).toISOString() : null,
     last_play: i1 > i0 ? new Date(c.ts[i1 - 1]).toISOString() : null,
   };

@@ -14,6 +14,8 @@ export async function mergeDays(
   userId: string,
   days: Map<string, Play[]>,
   known?: Set<string>,
+  /** Told what is about to be added, before it is written (an import's undo record). */
+  record?: (addedByDay: Map<string, Play[]>) => Promise<void>,
 ): Promise<{ added: number; items: number; plays: number; addedByDay: Map<string, Play[]> }> {
   // Only days that may exist are read: all of them, or those in `known` (kept up to date here).
   const dates = [...days.keys()].filter((d) => !known || known.has(d));
@@ -32,6 +34,7 @@ export async function mergeDays(
     addedByDay.set(date, fresh);
     items.push({ date, item: encodeDay(date, [...before, ...fresh]) });
   }
+  if (record) await record(addedByDay);
   await repo.putDays(userId, items);
   if (known) for (const d of days.keys()) known.add(d);
   return { added, items: items.length, plays: music, addedByDay };

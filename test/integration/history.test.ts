@@ -51,7 +51,9 @@ describe('listening history import', () => {
     expect(s.top_tracks_by_plays[0]).toMatchObject({ name: 'Alpha', artist: 'Band A', plays: 4, ms_played: 580_000 });
     expect(s.top_tracks.find((x: { name: string }) => x.name === 'Beta')).toMatchObject({ plays: 1, ms_played: 40_000 });
     expect(s.distinct).toEqual({ tracks: 3, artists: 3, albums: 3 });
-    expect(s.episodes).toMatchObject({ entries: 2, ms_played: 2_400_000 });
+    // Podcast episodes and audiobook chapters are each counted apart.
+    expect(s.episodes).toMatchObject({ entries: 1, ms_played: 1_500_000 });
+    expect(s.audiobooks).toMatchObject({ entries: 1, ms_played: 900_000 });
     expect(s.skip_rate).toBeCloseTo(1 / 7);
     expect(s.shuffle_share).toBeCloseTo(1 / 7);
     expect(s.platforms.map((p: { name: string }) => p.name)).toEqual(['Android', 'Windows']);

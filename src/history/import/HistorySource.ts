@@ -1,4 +1,5 @@
 import type { BackupExtras } from '../backupFormat';
+import type { BackupOrigin } from '../../store/HistoryRepository';
 import type { Play } from '../play';
 import type { HistoryFormat } from './exportFormats';
 
@@ -26,6 +27,8 @@ export interface UploadContents {
   skipped: SkippedFile[];
   /** Releases what reading needed besides the upload itself (a nested zip unpacked). */
   close?(): void;
+  /** Whose backup this is (a backup's manifest); absent for Spotify's exports. */
+  origin?: BackupOrigin;
   /** A backup's settings and snapshots (validated), written after its plays. */
   extras: BackupExtras | null;
 }
