@@ -1,3 +1,4 @@
+import { ShowSearchService } from './history/ShowSearchService';
 import { PodcastChoiceService } from './history/PodcastChoiceService';
 import { PodcastChoiceRepository } from './store/PodcastChoiceRepository';
 import { ImportUndoService } from './history/import/ImportUndoService';
@@ -79,6 +80,7 @@ export interface Services {
   historyImports: HistoryImportService;
   importUndo: ImportUndoService;
   podcastChoices: PodcastChoiceService;
+  showSearch: ShowSearchService;
   historyStats: HistoryStatsService;
   taste: TasteService;
   backups: BackupService;
@@ -125,7 +127,18 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
   const apiTokens = new ApiTokenService(new ApiTokenRepository(store));
   const historyRepo = new HistoryRepository(store);
   const podcastChoiceRepo = new PodcastChoiceRepository(store);
-  const historyStats = new HistoryStatsService(historyRepo, async (userId) => profiles.user(userId), (userId) => podcastChoiceRepo.get(userId));
+  // Show search runs after a history is decoded; the market is fixed because shows are market-bound
+  // and an app token has no country (issue 11 item 6 may make it configurable).
+  const showSearch: ShowSearchService = new ShowSearchService({
+    spotify, auth: appAuth, choices: podcastChoiceRepo, history: historyRepo, market: 'US', logger,
+    onChanged: (userId) => historyStats.forget(userId),
+  });
+  const historyStats = new HistoryStatsService(
+    historyRepo,
+    async (userId) => profiles.user(userId),
+    (userId) => podcastChoiceRepo.get(userId),
+    (userId, cols, choices) => showSearch.schedule(userId, cols, choices),
+  );
   const podcastChoices = new PodcastChoiceService({ repo: podcastChoiceRepo, history: historyRepo, onChanged: (userId) => historyStats.forget(userId) });
   const backups = new BackupService({ history: historyRepo, users, dashboard: dashboardRepo });
   // Undo waits while an import writes; the importer records what it adds through undo.
@@ -165,7 +178,7 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
   const sessions = new DynamoSessionStore(store);
   return {
     config, store, metrics, sessions, users, spotify, accounts, userTokens, profiles, apiProfile, artists, search, dashboard, apiTokens,
-    historyImports, importUndo, podcastChoices, historyStats, taste, backups, capture, account, shares, compare, settings, demoExports,
+    historyImports, importUndo, podcastChoices, showSearch, historyStats, taste, backups, capture, account, shares, compare, settings, demoExports,
   };
 }
 

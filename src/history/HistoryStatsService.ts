@@ -22,7 +22,9 @@ export class HistoryStatsService {
     /** The person's time zone and counting rules, used when a query does not give them. */
     private readonly prefs: (userId: string) => Promise<{ timeZone: string; countingRules: CountingRules }>,
     /** Names the person moved to podcasts or back (applied to the decoded history: podcastRecognition). */
-    private readonly podcastChoices: (userId: string) => Promise<PodcastChoices> = async () => ({ as_podcast: [], as_music: [] }),
+    private readonly podcastChoices: (userId: string) => Promise<PodcastChoices> = async () => ({ as_podcast: [], as_music: [], shows_found: [] }),
+    /** Told of every freshly decoded history, to look its unknown names up as shows (ShowSearchService). */
+    private readonly onDecoded?: (userId: string, cols: Columns, choices: PodcastChoices) => void,
   ) {}
 
   async stats(userId: string, q: { from?: string; to?: string; tz?: string; rules?: CountingRules }): Promise<HistoryStats> {
@@ -50,7 +52,9 @@ export class HistoryStatsService {
     if (hit && hit.version === version) return hit;
     const cols = columnsFromDays(await this.repo.allDays(userId), version);
     // Every statistic reads these columns: podcasts listed as music are counted as episodes here.
-    cols.reclassified = reclassifyPodcasts(cols, await this.podcastChoices(userId));
+    const choices = await this.podcastChoices(userId);
+    cols.reclassified = reclassifyPodcasts(cols, choices);
+    this.onDecoded?.(userId, cols, choices);
     this.cache.set(userId, cols, cols.n * 32 + cols.entries.length * 200 + 1024);
     return cols;
   }

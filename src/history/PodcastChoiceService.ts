@@ -25,8 +25,8 @@ export class PodcastChoiceService {
     const c = await this.o.repo.get(userId);
     const other = (list: string[]) => list.filter((n) => n.toLowerCase() !== trimmed.toLowerCase());
     const next: PodcastChoices = as === 'podcast'
-      ? { as_podcast: [...other(c.as_podcast), trimmed], as_music: other(c.as_music) }
-      : { as_podcast: other(c.as_podcast), as_music: [...other(c.as_music), trimmed] };
+      ? { ...c, as_podcast: [...other(c.as_podcast), trimmed], as_music: other(c.as_music) }
+      : { ...c, as_podcast: other(c.as_podcast), as_music: [...other(c.as_music), trimmed] };
     if (next.as_podcast.length + next.as_music.length > MAX_CHOICES) throw new BadRequest(`At most ${MAX_CHOICES} names can be moved.`, 'too_many_choices');
     await this.o.repo.put(userId, next);
     await this.o.history.bumpVersion(userId);

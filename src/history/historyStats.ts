@@ -1,6 +1,7 @@
 import { rangeOf, type Columns } from './columns';
 import { classify, describeRules, EXCLUDED, PLAY, type CountingRules } from './countingRules';
 import { flagOf, PLAY_KINDS, SKIP_INFERRED_BIT } from './play';
+import type { Reclassified } from './podcastRecognition';
 import { OffsetTable } from './timeZones';
 
 /* Statistics as pure functions over columns; HistoryStatsService loads and caches the columns. */
@@ -54,7 +55,7 @@ export interface HistoryStats {
   first_play: string | null;
   last_play: string | null;
   /** Names whose music entries are counted as podcast episodes, over the whole history (podcastRecognition). */
-  reclassified: { entries: number; names: { name: string; entries: number; source: 'podcast_files' | 'you' }[] };
+  reclassified: Reclassified;
 }
 
 function top<T>(counts: Map<number, { plays: number; ms: number }>, by: 'plays' | 'ms', make: (i: number) => T, limit = 50): (T & { plays: number; ms_played: number })[] {

@@ -8,9 +8,11 @@ const EPISODE = PLAY_KINDS.indexOf('episode');
 export interface ReclassifiedName {
   name: string;
   entries: number;
-  /** podcast_files: a show in the person's own podcast entries; you: the person moved it. */
-  source: 'podcast_files' | 'you';
+  /** podcast_files: a show in the person's own podcast entries; spotify_search: a show Spotify finds by that exact name; you: the person moved it. */
+  source: ReclassifySource;
 }
+
+export type ReclassifySource = 'podcast_files' | 'spotify_search' | 'you';
 
 export interface Reclassified {
   entries: number;
@@ -23,22 +25,25 @@ export interface Reclassified {
  * statistic sees it, and re-derived on every load, so nothing stored is rewritten and a choice can
  * be taken back: a music entry without a Spotify track id (account data has none; extended history
  * always gives one) whose artist is the name of a show the person's own podcast entries have
- * (StreamingHistory_podcast files, extended episode rows) is an episode; a name the person moved
+ * (StreamingHistory_podcast files, extended episode rows), or of a show Spotify's search finds by
+ * that exact name (ShowSearchService), is an episode; a name the person moved
  * to podcasts is one whatever its entries; a name they moved back to music stays music.
  */
-export function reclassifyPodcasts(cols: Columns, choices: { as_podcast: string[]; as_music: string[] }): Reclassified {
+export function reclassifyPodcasts(cols: Columns, choices: { as_podcast: string[]; as_music: string[]; shows_found?: string[] }): Reclassified {
   const lower = (s: string) => s.toLowerCase();
   const shows = new Set<string>();
   for (const e of cols.entries) if (e.kind === EPISODE) shows.add(lower(e.artist));
   const asPodcast = new Set(choices.as_podcast.map(lower));
   const asMusic = new Set(choices.as_music.map(lower));
-  const perEntry = new Map<number, 'podcast_files' | 'you'>();
+  const found = new Set((choices.shows_found ?? []).map(lower));
+  const perEntry = new Map<number, ReclassifySource>();
   cols.entries.forEach((e, i) => {
     if (e.kind !== MUSIC) return;
     const a = lower(e.artist);
     if (asMusic.has(a)) return;
     if (asPodcast.has(a)) perEntry.set(i, 'you');
     else if (e.trackId === null && shows.has(a)) perEntry.set(i, 'podcast_files');
+    else if (e.trackId === null && found.has(a)) perEntry.set(i, 'spotify_search');
   });
   if (perEntry.size === 0) return { entries: 0, names: [] };
   const names = new Map<string, ReclassifiedName>();

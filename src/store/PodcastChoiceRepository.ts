@@ -6,6 +6,8 @@ import type { Store } from './Store';
 export interface PodcastChoices {
   as_podcast: string[];
   as_music: string[];
+  /** Names Spotify's show search found by their exact name (ShowSearchService). */
+  shows_found: string[];
 }
 
 /** A person's podcast/music choices for names in their history (keys.ts: sk="PODCASTS"). */
@@ -16,7 +18,7 @@ export class PodcastChoiceRepository {
     const out = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.app, Key: APP_KEY.podcastChoices(userId) }));
     const item = out.Item ?? {};
     const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-    return { as_podcast: list(item.as_podcast), as_music: list(item.as_music) };
+    return { as_podcast: list(item.as_podcast), as_music: list(item.as_music), shows_found: list(item.shows_found) };
   }
 
   async put(userId: string, choices: PodcastChoices): Promise<void> {
