@@ -1,3 +1,8 @@
+import { ShowSearchService } from './history/ShowSearchService';
+import { PodcastChoiceService } from './history/PodcastChoiceService';
+import { PodcastChoiceRepository } from './store/PodcastChoiceRepository';
+import { ImportUndoService } from './history/import/ImportUndoService';
+import { ImportUndoRepository } from './store/ImportUndoRepository';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config';
@@ -73,6 +78,9 @@ export interface Services {
   dashboard: DashboardService;
   apiTokens: ApiTokenService;
   historyImports: HistoryImportService;
+  importUndo: ImportUndoService;
+  podcastChoices: PodcastChoiceService;
+  showSearch: ShowSearchService;
   historyStats: HistoryStatsService;
   taste: TasteService;
   backups: BackupService;
@@ -120,8 +128,27 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
   });
   const apiTokens = new ApiTokenService(new ApiTokenRepository(store));
   const historyRepo = new HistoryRepository(store);
-  const historyStats = new HistoryStatsService(historyRepo, async (userId) => profiles.user(userId));
+  const podcastChoiceRepo = new PodcastChoiceRepository(store);
+  // Show search runs after a history is decoded; the market is fixed because shows are market-bound
+  // and an app token has no country (issue 11 item 6 may make it configurable).
+  const showSearch: ShowSearchService = new ShowSearchService({
+    spotify, auth: appAuth, choices: podcastChoiceRepo, history: historyRepo, market: 'US', logger,
+    onChanged: (userId) => historyStats.forget(userId),
+  });
+  const historyStats = new HistoryStatsService(
+    historyRepo,
+    async (userId) => profiles.user(userId),
+    (userId) => podcastChoiceRepo.get(userId),
+    (userId, cols, choices) => showSearch.schedule(userId, cols, choices),
+  );
+  const podcastChoices = new PodcastChoiceService({ repo: podcastChoiceRepo, history: historyRepo, onChanged: (userId) => historyStats.forget(userId) });
   const backups = new BackupService({ history: historyRepo, users, dashboard: dashboardRepo });
+  // Undo waits while an import writes; the importer records what it adds through undo.
+  const importUndo: ImportUndoService = new ImportUndoService({
+    history: historyRepo, added: new ImportUndoRepository(store),
+    writing: (userId) => historyImports.writing(userId),
+    onChanged: (userId) => historyStats.forget(userId),
+  });
   const historyImports = new HistoryImportService(historyRepo, {
     uploadDir: path.join(config.dataDir, 'uploads'),
     logger,
@@ -131,6 +158,7 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
     parallelMinBytes: tuning.importParallelMinBytes,
     onImported: (userId) => historyStats.forget(userId),
     backups,
+    undo: importUndo,
   });
   const taste = new TasteService({
     stats: historyStats, facts: new TrackFactsRepository(store), providers: features, profile: apiProfile, search, genreService: genres, logger,
@@ -152,7 +180,7 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
   const sessions = new DynamoSessionStore(store);
   return {
     config, store, metrics, sessions, users, spotify, accounts, userTokens, profiles, apiProfile, artists, search, dashboard, apiTokens,
-    historyImports, historyStats, taste, backups, capture, account, shares, compare, settings, demoExports,
+    historyImports, importUndo, podcastChoices, showSearch, historyStats, taste, backups, capture, account, shares, compare, settings, demoExports,
   };
 }
 

@@ -31,11 +31,21 @@ export class BackupService {
     const snapshots = (await this.o.dashboard.allDaily(userId)).sort((a, b) => a.date.localeCompare(b.date));
     let plays = 0;
     for (const d of days) plays += dayRowCount(d.item);
+    // Whose history this is and what it spans, so a restore into another account can say so.
+    const edge = (d: { date: string; item: StoredDay } | undefined, pick: (ts: number[]) => number) => {
+      const ts = d ? decodeDay(d.date, d.item).map((p) => p.ts) : [];
+      return ts.length ? new Date(pick(ts)).toISOString() : null;
+    };
+    const account = {
+      id: userId, display_name: user.displayName,
+      first_play: edge(days.find((d) => dayRowCount(d.item) > 0), (ts) => Math.min(...ts)),
+      last_play: edge([...days].reverse().find((d) => dayRowCount(d.item) > 0), (ts) => Math.max(...ts)),
+    };
 
     const zip = new yazl.ZipFile();
     const add = (name: string, text: string) => zip.addBuffer(Buffer.from(text, 'utf8'), name, { mtime: ENTRY_TIME, mode: 0o100644 });
     const files = ['manifest.json', 'settings.json', 'history.jsonl', 'history.csv', 'snapshots.jsonl', 'snapshots.csv'];
-    add('manifest.json', `${JSON.stringify({ format: BACKUP_FORMAT, version: BACKUP_VERSION, files, counts: { plays, snapshot_days: snapshots.length } }, null, 2)}\n`);
+    add('manifest.json', `${JSON.stringify({ format: BACKUP_FORMAT, version: BACKUP_VERSION, files, counts: { plays, snapshot_days: snapshots.length }, account }, null, 2)}\n`);
     const settings: BackupSettings = { time_zone: user.timeZone, counting_rules: user.countingRules };
     add('settings.json', `${JSON.stringify(settings, null, 2)}\n`);
     // Plays are decoded a day at a time as the zip pulls them, so memory holds one day's text.

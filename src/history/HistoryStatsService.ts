@@ -4,7 +4,9 @@ import { LruCache } from '../util/LruCache';
 import { columnsFromDays, type Columns } from './columns';
 import type { CountingRules } from './countingRules';
 import { computeStats, type HistoryStats } from './historyStats';
+import { reclassifyPodcasts } from './podcastRecognition';
 import { isTimeZone } from './timeZones';
+import type { PodcastChoices } from '../store/PodcastChoiceRepository';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -19,6 +21,10 @@ export class HistoryStatsService {
     private readonly repo: HistoryRepository,
     /** The person's time zone and counting rules, used when a query does not give them. */
     private readonly prefs: (userId: string) => Promise<{ timeZone: string; countingRules: CountingRules }>,
+    /** Names the person moved to podcasts or back (applied to the decoded history: podcastRecognition). */
+    private readonly podcastChoices: (userId: string) => Promise<PodcastChoices> = async () => ({ as_podcast: [], as_music: [], shows_found: [] }),
+    /** Told of every freshly decoded history, to look its unknown names up as shows (ShowSearchService). */
+    private readonly onDecoded?: (userId: string, cols: Columns, choices: PodcastChoices) => void,
   ) {}
 
   async stats(userId: string, q: { from?: string; to?: string; tz?: string; rules?: CountingRules }): Promise<HistoryStats> {
@@ -45,6 +51,10 @@ export class HistoryStatsService {
     const hit = this.cache.get(userId);
     if (hit && hit.version === version) return hit;
     const cols = columnsFromDays(await this.repo.allDays(userId), version);
+    // Every statistic reads these columns: podcasts listed as music are counted as episodes here.
+    const choices = await this.podcastChoices(userId);
+    cols.reclassified = reclassifyPodcasts(cols, choices);
+    this.onDecoded?.(userId, cols, choices);
     this.cache.set(userId, cols, cols.n * 32 + cols.entries.length * 200 + 1024);
     return cols;
   }

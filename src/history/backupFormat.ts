@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DailySnapshot } from '../store/DashboardRepository';
+import type { BackupOrigin } from '../store/HistoryRepository';
 import { countingRulesSchema, type CountingRules } from './countingRules';
 import { InvalidEntry, type Play } from './play';
 import { isTimeZone } from './timeZones';
@@ -19,7 +20,7 @@ import { TIME_RANGES, type TimeRange } from '../spotify/SpotifyClient';
 export const BACKUP_FORMAT = 'spotify-data-app-backup';
 export const BACKUP_VERSION = 1;
 
-export const HISTORY_COLUMNS = ['ts', 'kind', 'name', 'artist', 'album', 'track_id', 'ms_played', 'skipped', 'shuffle', 'offline', 'incognito', 'platform', 'country'] as const;
+export const HISTORY_COLUMNS = ['ts', 'kind', 'name', 'artist', 'album', 'track_id', 'ms_played', 'skipped', 'shuffle', 'offline', 'incognito', 'platform', 'country', 'skip_inferred'] as const;
 
 export interface BackupSettings {
   time_zone: string;
@@ -38,6 +39,7 @@ export function playRecord(p: Play): Record<(typeof HISTORY_COLUMNS)[number], un
   return {
     ts: isoSeconds(p.ts), kind: p.kind, name: p.name, artist: p.artist, album: p.album, track_id: p.trackId, ms_played: p.ms,
     skipped: p.skipped, shuffle: p.shuffle, offline: p.offline, incognito: p.incognito, platform: p.platform, country: p.country,
+    skip_inferred: p.skipInferred === true,
   };
 }
 
@@ -53,6 +55,8 @@ const lineSchema = z.object({
   ms_played: z.number().int().min(0).max(24 * 3600_000),
   skipped: nullableBool, shuffle: nullableBool, offline: nullableBool, incognito: nullableBool,
   platform: nullableText, country: nullableText,
+  // Absent in backups made before skips were read from reason_end.
+  skip_inferred: z.boolean().optional(),
 }).strict();
 
 /** A history.jsonl line back into a play; anything off is an InvalidEntry naming the field. */
@@ -65,10 +69,12 @@ export function playFromLine(raw: unknown): Play {
   const l = r.data;
   const ts = Date.parse(l.ts);
   if (!Number.isFinite(ts)) throw new InvalidEntry(`ts: not a date (${l.ts})`);
-  return {
+  const play: Play = {
     ts, kind: l.kind, name: l.name, artist: l.artist, album: l.album, trackId: l.track_id, ms: l.ms_played,
     skipped: l.skipped, shuffle: l.shuffle, offline: l.offline, incognito: l.incognito, platform: l.platform, country: l.country,
   };
+  if (l.skip_inferred && l.skipped !== null) play.skipInferred = true;
+  return play;
 }
 
 const manifestSchema = z.object({ format: z.literal(BACKUP_FORMAT), version: z.literal(BACKUP_VERSION) }).passthrough();
@@ -83,10 +89,19 @@ const snapshotSchema = z.object({
 }).strict();
 
 /** Whether a manifest is ours; throws a readable message when it is ours but unusable. */
-export function checkManifest(raw: unknown): void {
+export function checkManifest(raw: unknown): BackupOrigin {
   const r = manifestSchema.safeParse(raw);
   if (!r.success) throw new InvalidEntry(`manifest.json is not a ${BACKUP_FORMAT} version ${BACKUP_VERSION} manifest`);
+  const a = originSchema.safeParse((raw as { account?: unknown }).account);
+  const plays = (raw as { counts?: { plays?: unknown } }).counts?.plays;
+  const count = typeof plays === 'number' && Number.isInteger(plays) && plays >= 0 ? plays : null;
+  // A manifest without an account (older backups) is of an unknown account: never taken as the person's own.
+  if (!a.success) return { account_id: null, display_name: null, plays: count, first_play: null, last_play: null };
+  return { account_id: a.data.id, display_name: a.data.display_name, plays: count, first_play: a.data.first_play, last_play: a.data.last_play };
 }
+
+const isoOrNull = z.string().max(40).nullable();
+const originSchema = z.object({ id: z.string().min(1).max(200), display_name: z.string().max(500).nullable(), first_play: isoOrNull, last_play: isoOrNull });
 
 /** settings.json and snapshots.jsonl of a backup, validated before anything is written. */
 export function parseExtras(settingsText: string | null, snapshotsText: string | null): BackupExtras {

@@ -1,4 +1,5 @@
 import { dayRowCount, scanDay, type StoredDay } from './dayCodec';
+import type { Reclassified } from './podcastRecognition';
 import type { OffsetTable } from './timeZones';
 
 const DAY_MS = 86_400_000;
@@ -10,7 +11,8 @@ export interface Columns {
   ts: Float64Array;
   ms: Uint32Array;
   entry: Int32Array; // index into `entries`
-  flags: Uint8Array;
+  /** packFlags (play.ts): nine bits. */
+  flags: Uint16Array;
   platform: Int16Array;
   country: Int16Array;
   /** kind: index into PLAY_KINDS (0 = music). */
@@ -19,6 +21,8 @@ export interface Columns {
   albums: { name: string; artist: string }[];
   platforms: string[];
   countries: string[];
+  /** Music entries counted as podcast episodes (podcastRecognition.ts), when the loader applied it. */
+  reclassified?: Reclassified;
 }
 
 /** Stored days (any order) decoded straight into columns, with no object per play. */
@@ -27,7 +31,7 @@ export function columnsFromDays(stored: { date: string; item: StoredDay }[], ver
   const total = days.reduce((s, d) => s + dayRowCount(d.item), 0);
   const cols: Columns = {
     version, n: 0,
-    ts: new Float64Array(total), ms: new Uint32Array(total), entry: new Int32Array(total), flags: new Uint8Array(total),
+    ts: new Float64Array(total), ms: new Uint32Array(total), entry: new Int32Array(total), flags: new Uint16Array(total),
     platform: new Int16Array(total), country: new Int16Array(total),
     entries: [], artists: [], albums: [], platforms: [], countries: [],
   };

@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import type { StoredDay } from '../store/HistoryRepository';
-import { flagOf, packFlags, PLAY_KINDS, type Play, type PlayKind } from './play';
+import { flagOf, packFlags, PLAY_KINDS, SKIP_INFERRED_BIT, type Play, type PlayKind } from './play';
 
 export type { StoredDay };
 
@@ -138,7 +138,7 @@ export function decodeDay(date: string, item: StoredDay): Play[] {
     (h) => (header = h),
     (ts, d, ms, f, pl, co) => {
       const [name, artist, album, trackId, kind] = header.entries[d];
-      plays.push({
+      const play: Play = {
         ts,
         kind: PLAY_KINDS[kind] as PlayKind,
         name,
@@ -152,7 +152,9 @@ export function decodeDay(date: string, item: StoredDay): Play[] {
         incognito: flagOf(f, 'incognito'),
         platform: pl >= 0 ? header.platforms[pl] : null,
         country: co >= 0 ? header.countries[co] : null,
-      });
+      };
+      if (f & SKIP_INFERRED_BIT) play.skipInferred = true;
+      plays.push(play);
     },
   );
   return plays;

@@ -1,11 +1,13 @@
 import { rangeOf, type Columns } from './columns';
 import { classify, describeRules, EXCLUDED, PLAY, type CountingRules } from './countingRules';
-import { flagOf } from './play';
+import { flagOf, PLAY_KINDS, SKIP_INFERRED_BIT } from './play';
+import type { Reclassified } from './podcastRecognition';
 import { OffsetTable } from './timeZones';
 
 /* Statistics as pure functions over columns; HistoryStatsService loads and caches the columns. */
 
 const DAY_MS = 86_400_000;
+const AUDIOBOOK = PLAY_KINDS.indexOf('audiobook');
 
 export interface TopItem {
   name: string;
@@ -36,14 +38,24 @@ export interface HistoryStats {
   /** [weekday 0 = Monday][hour] → plays */
   hour_weekday: number[][];
   skip_rate: number | null;
+  /**
+   * What the skip rate is based on: music entries in the range, those whose skip is known, and how
+   * many of those were read from reason_end because the export's `skipped` was null.
+   */
+  skip_coverage: { entries: number; known: number; from_reason_end: number };
   shuffle_share: number | null;
+  shuffle_coverage: { entries: number; known: number };
   platforms: { name: string; ms: number }[];
   countries: { name: string; ms: number }[];
   longest_streak: { days: number; from: string | null; to: string | null };
   years: { year: string; hours: number; plays: number; top_artist: string | null; top_track: string | null; new_artists: number }[];
   episodes: { entries: number; ms_played: number; top_shows: { name: string; ms_played: number }[] };
+  /** Audiobook chapters, counted apart from music and from podcast episodes. */
+  audiobooks: { entries: number; ms_played: number; top_books: { name: string; ms_played: number }[] };
   first_play: string | null;
   last_play: string | null;
+  /** Names whose music entries are counted as podcast episodes, over the whole history (podcastRecognition). */
+  reclassified: Reclassified;
 }
 
 function top<T>(counts: Map<number, { plays: number; ms: number }>, by: 'plays' | 'ms', make: (i: number) => T, limit = 50): (T & { plays: number; ms_played: number })[] {
@@ -69,12 +81,14 @@ export function computeStats(c: Columns, tz: string, from: string | null, to: st
   const artists = new Map<number, { plays: number; ms: number }>();
   const albums = new Map<number, { plays: number; ms: number }>();
   const shows = new Map<string, number>();
+  const books = new Map<string, number>();
+  let bookEntries = 0, bookMs = 0;
   const perDay = new Map<number, { ms: number; plays: number }>();
   const hourWeekday = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
   const platforms = new Float64Array(c.platforms.length);
   const countries = new Float64Array(c.countries.length);
   const years = new Map<number, { ms: number; plays: number; artists: Map<number, number>; tracks: Map<number, number> }>();
-  let plays = 0, entries = 0, ms = 0, skipKnown = 0, skipped = 0, shuffleKnown = 0, shuffled = 0, epEntries = 0, epMs = 0;
+  let plays = 0, entries = 0, ms = 0, skipKnown = 0, skipped = 0, skipInferred = 0, shuffleKnown = 0, shuffled = 0, epEntries = 0, epMs = 0;
   const bump = (m: Map<number, { plays: number; ms: number }>, k: number, counted: boolean, v: number) => {
     const x = m.get(k);
     if (x) {
@@ -88,6 +102,12 @@ export function computeStats(c: Columns, tz: string, from: string | null, to: st
     const v = c.ms[i];
     if (e.kind !== 0) {
       if (classify(c.flags[i], v, rules) === EXCLUDED) continue;
+      if (e.kind === AUDIOBOOK) {
+        bookEntries++;
+        bookMs += v;
+        books.set(e.artist, (books.get(e.artist) ?? 0) + v);
+        continue;
+      }
       epEntries++;
       epMs += v;
       shows.set(e.artist, (shows.get(e.artist) ?? 0) + v);
@@ -106,6 +126,7 @@ export function computeStats(c: Columns, tz: string, from: string | null, to: st
     if (skip !== null) {
       skipKnown++;
       if (skip) skipped++;
+      if (c.flags[i] & SKIP_INFERRED_BIT) skipInferred++;
     }
     const shuffle = flagOf(c.flags[i], 'shuffle');
     if (shuffle !== null) {
@@ -181,7 +202,9 @@ export function computeStats(c: Columns, tz: string, from: string | null, to: st
     per_month: [...months].map(([month, v]) => ({ month, ...v })),
     hour_weekday: hourWeekday,
     skip_rate: skipKnown ? skipped / skipKnown : null,
+    skip_coverage: { entries, known: skipKnown, from_reason_end: skipInferred },
     shuffle_share: shuffleKnown ? shuffled / shuffleKnown : null,
+    shuffle_coverage: { entries, known: shuffleKnown },
     platforms: c.platforms.map((name, i) => ({ name, ms: platforms[i] })).filter((p) => p.ms > 0).sort((a, b) => b.ms - a.ms),
     countries: c.countries.map((name, i) => ({ name, ms: countries[i] })).filter((p) => p.ms > 0).sort((a, b) => b.ms - a.ms),
     longest_streak: best,
@@ -204,6 +227,12 @@ export function computeStats(c: Columns, tz: string, from: string | null, to: st
       ms_played: epMs,
       top_shows: [...shows].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([name, v]) => ({ name, ms_played: v })),
     },
+    audiobooks: {
+      entries: bookEntries,
+      ms_played: bookMs,
+      top_books: [...books].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([name, v]) => ({ name, ms_played: v })),
+    },
+    reclassified: c.reclassified ?? { entries: 0, names: [] },
     first_play: i1 > i0 ? new Date(c.ts[i0]).toISOString() : null,
     last_play: i1 > i0 ? new Date(c.ts[i1 - 1]).toISOString() : null,
   };

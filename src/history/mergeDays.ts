@@ -1,18 +1,22 @@
 import { decodeDay, encodeDay, type StoredDay } from './dayCodec';
-import { playKey, type Play } from './play';
+import type { Play } from './play';
+import { newPlays } from './playIdentity';
 import type { HistoryRepository } from '../store/HistoryRepository';
 
 /**
- * Merges plays into their stored days: existing plays stay, a play already there (same minute,
- * same track: playKey) is not added again. Returns how many music plays were new, the day items
- * written, and the music plays offered. Used by the import's second pass and by live capture.
+ * Merges plays into their stored days: existing plays stay, a play already there (playIdentity:
+ * an exact duplicate, or its copy of another precision) is not added again. Returns how many music
+ * plays were new, the day items written, the music plays offered, and the plays added per day (what
+ * an undo removes). Used by the import's second pass and by live capture.
  */
 export async function mergeDays(
   repo: HistoryRepository,
   userId: string,
   days: Map<string, Play[]>,
   known?: Set<string>,
-): Promise<{ added: number; items: number; plays: number }> {
+  /** Told what is about to be added, before it is written (an import's undo record). */
+  record?: (addedByDay: Map<string, Play[]>) => Promise<void>,
+): Promise<{ added: number; items: number; plays: number; addedByDay: Map<string, Play[]> }> {
   // Only days that may exist are read: all of them, or those in `known` (kept up to date here).
   const dates = [...days.keys()].filter((d) => !known || known.has(d));
   const existing = new Map<string, Play[]>();
@@ -20,21 +24,18 @@ export async function mergeDays(
   let added = 0;
   let music = 0;
   const items: { date: string; item: StoredDay }[] = [];
+  const addedByDay = new Map<string, Play[]>();
   for (const [date, plays] of days) {
     for (const p of plays) if (p.kind === 'music') music++;
     const before = existing.get(date) ?? [];
-    const keys = new Set(before.map(playKey));
-    const merged = [...before];
-    for (const p of plays) {
-      const k = playKey(p);
-      if (keys.has(k)) continue;
-      keys.add(k);
-      merged.push(p);
-      if (p.kind === 'music') added++;
-    }
-    if (merged.length !== before.length) items.push({ date, item: encodeDay(date, merged) });
+    const fresh = newPlays(before, plays);
+    if (fresh.length === 0) continue;
+    for (const p of fresh) if (p.kind === 'music') added++;
+    addedByDay.set(date, fresh);
+    items.push({ date, item: encodeDay(date, [...before, ...fresh]) });
   }
+  if (record) await record(addedByDay);
   await repo.putDays(userId, items);
   if (known) for (const d of days.keys()) known.add(d);
-  return { added, items: items.length, plays: music };
+  return { added, items: items.length, plays: music, addedByDay };
 }

@@ -25,6 +25,8 @@ export interface Play {
   incognito: boolean | null;
   platform: string | null;
   country: string | null;
+  /** `skipped` was not in the export (null) and was read from reason_end instead (see historyStats). */
+  skipInferred?: boolean;
 }
 
 /**
@@ -34,12 +36,16 @@ export interface Play {
 const FLAG_SHIFT = { skipped: 0, shuffle: 2, offline: 4, incognito: 6 } as const;
 export type PlayFlag = keyof typeof FLAG_SHIFT;
 
-export function packFlags(p: Pick<Play, PlayFlag>): number {
+/** Bit 8 of packed flags: `skipped` was read from reason_end (Play.skipInferred). */
+export const SKIP_INFERRED_BIT = 1 << 8;
+
+export function packFlags(p: Pick<Play, PlayFlag> & { skipInferred?: boolean }): number {
   let f = 0;
   for (const flag of Object.keys(FLAG_SHIFT) as PlayFlag[]) {
     const v = p[flag];
     if (v !== null) f |= ((v ? 1 : 0) | 2) << FLAG_SHIFT[flag];
   }
+  if (p.skipInferred && p.skipped !== null) f |= SKIP_INFERRED_BIT;
   return f;
 }
 
@@ -57,10 +63,21 @@ export class InvalidEntry extends Error {
   }
 }
 
+/** The platform live capture gives its plays (the Web API's recently played says no device). */
+export const CAPTURE_PLATFORM = 'spotify-api';
+
+/** The flags as identity sees them: a skip inferred from reason_end is not a fact of the source. */
+function identityFlags(p: Pick<Play, PlayFlag> & { skipInferred?: boolean }): number {
+  const f = packFlags(p);
+  return p.skipInferred ? f & ~(3 << FLAG_SHIFT.skipped) & ~SKIP_INFERRED_BIT : f;
+}
+
 /**
- * Two entries are the same play when they end in the same minute with the same track: this merges
- * re-imports, overlapping files, and the minute-precision account data with the extended history.
+ * Exact identity of a play: same end time to the second (what the day codec keeps), same kind,
+ * track (or episode, chapter), milliseconds played, platform and flags. Only entries equal in all
+ * of these are one play (re-imports, overlapping files, a file twice in a zip); two entries that
+ * differ in any of them are two plays, however close. See playIdentity.ts for plays of different precision.
  */
-export function playKey(p: Pick<Play, 'ts' | 'kind' | 'name' | 'artist'>): string {
-  return `${Math.floor(p.ts / 60_000)}|${p.kind[0]}|${p.artist.toLowerCase()}|${p.name.toLowerCase()}`;
+export function playKey(p: Pick<Play, 'ts' | 'kind' | 'name' | 'artist' | 'ms' | 'platform' | PlayFlag> & { skipInferred?: boolean }): string {
+  return `${Math.round(p.ts / 1000)}|${p.kind[0]}|${p.ms}|${p.platform ?? ''}|${identityFlags(p)}|${p.artist.toLowerCase()}|${p.name.toLowerCase()}`;
 }

@@ -65,9 +65,15 @@ function receiveUpload(req: Request, target: string, maxBytes: number): Promise<
 }
 
 export function historyRouter(
-  services: Pick<Services, 'historyImports' | 'historyStats' | 'taste' | 'config' | 'profiles' | 'artists' | 'demoExports'>,
+  services: Pick<Services, 'historyImports' | 'importUndo' | 'podcastChoices' | 'historyStats' | 'taste' | 'config' | 'profiles' | 'artists' | 'demoExports'>,
 ): Router {
-  const { historyImports, historyStats, config, profiles, demoExports } = services;
+  const { historyImports, importUndo, podcastChoices, historyStats, config, profiles, demoExports } = services;
+  const podcastChoice = z.object({ name: z.string().min(1).max(500), as: z.enum(['podcast', 'music']) });
+  const jobId = (req: { params: Record<string, unknown> }) => {
+    const id = String(req.params.id);
+    if (!/^[0-9a-f-]{36}$/.test(id)) throw new NotFound('No such import');
+    return id;
+  };
   const router = Router();
   const maxBytes = config.historyUploadMaxMb * 2 ** 20;
 
@@ -90,10 +96,35 @@ export function historyRouter(
     if (!/^[0-9a-f-]{36}$/.test(String(req.params.id))) throw new NotFound('No such import');
     const job = await historyImports.job(req.user!.id, String(req.params.id));
     res.json({
-      id: job.id, status: job.status, plays_read: job.plays_read, plays_added: job.plays_added, episodes_read: job.episodes_read, files: job.files,
+      id: job.id, status: job.status, plays_read: job.plays_read, plays_added: job.plays_added, episodes_read: job.episodes_read, files: job.files, skipped: job.skipped ?? [],
       error: job.error, created_at: job.created_at, finished_at: job.finished_at,
+      confirmation: job.status === 'needs_confirmation' ? (job.confirmation ?? null) : null, undone_at: job.undone_at ?? null, plays_removed: job.plays_removed ?? null,
       phase: job.phase ?? null, resume_at: job.resume_at ?? null, checkpoint: job.checkpoint ?? 0, rows: job.spool_rows ?? null,
     });
+  });
+
+  /** A restore of another account's backup, confirmed: it is written now. */
+  router.post('/api/me/history/imports/:id/confirm', apiUser(), async (req, res) => {
+    const job = await historyImports.confirm(req.user!.id, jobId(req));
+    res.status(202).json({ id: job.id, status: job.status });
+  });
+
+  /** Undoes a finished import (removes exactly the plays it added), or drops a restore waiting for confirmation. */
+  router.delete('/api/me/history/imports/:id', apiUser(), async (req, res) => {
+    const id = jobId(req);
+    const job = await historyImports.job(req.user!.id, id);
+    if (job.status === 'needs_confirmation') {
+      await historyImports.decline(req.user!.id, id);
+      return res.json({ id, status: 'declined', plays_removed: 0 });
+    }
+    const { music } = await importUndo.undo(req.user!.id, id);
+    res.json({ id, status: 'undone', plays_removed: music });
+  });
+
+  /** Moves a name of the history to podcasts or back to music, for every statistic. */
+  router.put('/api/me/history/podcasts', apiUser(), async (req, res) => {
+    const body = parseOr400(podcastChoice, req.body, 'invalid_podcast_choice', 'Send {"name": "<as in your history>", "as": "podcast" | "music"}.');
+    res.json(await podcastChoices.set(req.user!.id, body.name, body.as));
   });
 
   router.get('/api/me/history/stats', apiUser(), async (req, res) => {
@@ -126,12 +157,33 @@ export function historyRouter(
       if (!(err instanceof BadRequest)) throw err;
       error = err.message;
     }
-    const jobs = await historyImports.jobs(user.id);
-    res.status(error ? 400 : 200).render('history', { title: 'Listening history', user, stats, jobs, preset, range, error, demo: config.demoMode });
+    const [jobs, choices] = await Promise.all([historyImports.jobs(user.id), podcastChoices.choices(user.id)]);
+    res.status(error ? 400 : 200).render('history', { title: 'Listening history', user, stats, jobs, choices, preset, range, error, demo: config.demoMode });
   });
 
   router.post('/history/imports', requireLogin, async (req, res) => {
     await upload(req);
+    res.redirect(303, '/history#imports');
+  });
+
+  router.post('/history/podcasts', requireLogin, async (req, res) => {
+    const body = parseOr400(podcastChoice, req.body, 'invalid_podcast_choice', 'Give a name and whether it is a podcast or music.');
+    await podcastChoices.set(req.user!.id, body.name, body.as);
+    res.redirect(303, '/history#podcasts');
+  });
+
+  router.post('/history/imports/:id/confirm', requireLogin, async (req, res) => {
+    await historyImports.confirm(req.user!.id, jobId(req));
+    res.redirect(303, '/history#imports');
+  });
+
+  router.post('/history/imports/:id/decline', requireLogin, async (req, res) => {
+    await historyImports.decline(req.user!.id, jobId(req));
+    res.redirect(303, '/history#imports');
+  });
+
+  router.post('/history/imports/:id/undo', requireLogin, async (req, res) => {
+    await importUndo.undo(req.user!.id, jobId(req));
     res.redirect(303, '/history#imports');
   });
 

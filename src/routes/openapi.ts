@@ -162,6 +162,14 @@ export function openApiDocument(publicUrl: string) {
         },
         get: { ...me, summary: 'Recent import jobs', responses: { 200: json({ type: 'object' }), ...errors(401) } },
       },
+      '/api/me/history/imports/{id}/confirm': {
+        post: {
+          ...me,
+          summary: 'Restore a backup of another account that waits for confirmation (status needs_confirmation)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { 202: json({ type: 'object', properties: { id: { type: 'string' }, status: { const: 'queued' } } }), ...errors(401, 404, 409) },
+        },
+      },
       '/api/me/history/imports/{id}': {
         get: {
           ...me,
@@ -171,7 +179,10 @@ export function openApiDocument(publicUrl: string) {
             200: json({
               type: 'object',
               properties: {
-                id: { type: 'string' }, status: { enum: ['queued', 'running', 'waiting', 'done', 'failed'], description: 'waiting: paused (database busy, see resume_at) or interrupted (continues by itself)' },
+                id: { type: 'string' }, status: { enum: ['queued', 'running', 'waiting', 'done', 'failed', 'needs_confirmation', 'declined', 'undone'], description: 'waiting: paused (database busy, see resume_at) or interrupted (continues by itself); needs_confirmation: a backup of another account (see confirmation), POST .../confirm to restore it' },
+                files: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, format: { type: ['string', 'null'] }, plays: { type: 'integer' } } } },
+                skipped: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, reason: { type: 'string' } } } },
+                confirmation: { type: ['object', 'null'], properties: { account_id: { type: ['string', 'null'] }, display_name: { type: ['string', 'null'] }, plays: { type: ['integer', 'null'] }, first_play: { type: ['string', 'null'] }, last_play: { type: ['string', 'null'] } } },
                 plays_read: { type: 'integer' }, plays_added: { type: 'integer' }, error: { type: ['string', 'null'] },
                 phase: { enum: ['reading', 'writing', null] }, checkpoint: { type: 'integer', description: 'Rows written for sure; a resumed job continues from here' },
                 rows: { type: ['integer', 'null'] }, resume_at: { type: ['string', 'null'], format: 'date-time' },
@@ -179,6 +190,12 @@ export function openApiDocument(publicUrl: string) {
             }),
             ...errors(401, 404),
           },
+        },
+        delete: {
+          ...me,
+          summary: 'Undo a finished import: removes exactly the plays it added (plays other imports or capture added stay); a restore waiting for confirmation is dropped',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { 200: json({ type: 'object', properties: { id: { type: 'string' }, status: { enum: ['undone', 'declined'] }, plays_removed: { type: 'integer' } } }), ...errors(401, 404, 409) },
         },
       },
       '/api/me/history/stats': {

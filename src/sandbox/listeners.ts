@@ -182,7 +182,8 @@ export interface HistoryOptions {
   end?: Date | number;
 }
 
-const SHOWS = [
+/** The podcasts of generated histories; the sandbox's search finds them (type=show). */
+export const SHOWS = [
   'The Sandbox Daily', 'Deep Cuts Radio', 'Liner Notes', 'Crate Diggers', 'The Mix Down', 'Vinyl & Coffee',
 ];
 const EPISODE_TITLES = ['On Record Stores', 'The Year in Music', 'Why Tempo Matters', 'Interview Special', 'Listener Mail'];

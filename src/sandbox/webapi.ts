@@ -9,13 +9,13 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { VARIOUS_ARTISTS_ID, type CatalogAlbum, type CatalogArtist, type CatalogTrack } from './catalog';
 import { type AccessToken, ApiError, type SandboxState } from './state';
 import { authenticate } from './auth';
-import { TIME_RANGES, type TimeRange, findListener, listenerTops, recentPlays } from './listeners';
+import { SHOWS, TIME_RANGES, type TimeRange, findListener, listenerTops, recentPlays } from './listeners';
 import {
-  type RenderContext, audioFeatures, fullAlbum, fullArtist, fullTrack, paging, playHistory, privateUser,
+  type RenderContext, apiUrl, audioFeatures, fullAlbum, fullArtist, fullTrack, paging, playHistory, privateUser,
   simplifiedAlbum, simplifiedTrack,
 } from './objects';
 import { copyPlayableIn, quirkIndex } from './quirks';
-import { BASE62_ID } from './random';
+import { BASE62_ID, base62Id } from './random';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined);
 
@@ -192,7 +192,7 @@ export function createWebApiRouter(state: SandboxState): Router {
     const typeRaw = str(req.query.type);
     if (!typeRaw) throw new ApiError(400, 'Missing parameter type');
     const types = typeRaw.split(',').map((t) => t.trim());
-    for (const t of types) if (!['artist', 'track', 'album'].includes(t)) throw new ApiError(400, 'Bad search type field');
+    for (const t of types) if (!['artist', 'track', 'album', 'show'].includes(t)) throw new ApiError(400, 'Bad search type field');
     const limit = dev() ? limitParam(req, 5, 10) : limitParam(req, 20, 50);
     const offset = offsetParam(req, 1000);
     const query = parseSearch(q);
@@ -233,6 +233,18 @@ export function createWebApiRouter(state: SandboxState): Router {
         return yearOk(album);
       }).sort((a, b) => b.popularity - a.popularity || a.id.localeCompare(b.id));
       body.tracks = paging(ctx, '/search', params, found.slice(offset, offset + limit).map((t) => fullTrack(ctx, t)), offset, limit, found.length);
+    }
+    if (types.includes('show')) {
+      // The generated histories' podcasts, as simplified show objects.
+      const found = SHOWS.filter((name) => words(normalize(name)));
+      body.shows = paging(ctx, '/search', params, found.slice(offset, offset + limit).map((name) => {
+        const id = base62Id(`show:${name}`);
+        return {
+          id, name, type: 'show', uri: `spotify:show:${id}`, href: apiUrl(ctx, `/shows/${id}`), external_urls: { spotify: `https://open.spotify.com/show/${id}` },
+          publisher: `${name} Productions`, description: `A sandbox podcast: ${name}.`, media_type: 'audio', explicit: false, images: [], languages: ['en'],
+          total_episodes: 400, available_markets: [], copyrights: [], is_externally_hosted: false, html_description: '',
+        };
+      }), offset, limit, found.length);
     }
     res.json(body);
   });

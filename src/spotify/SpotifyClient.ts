@@ -58,6 +58,11 @@ export class SpotifyClient {
     return this.http.get('/search', { q, type: 'artist', limit, offset }, auth);
   }
 
+  /** Podcasts by name; shows are market-bound, so an app token must name a market. */
+  searchShows(q: string, limit: number, auth: TokenSource, market?: string): Promise<SpotifyApi.ShowSearchResponse> {
+    return this.http.get('/search', { q, type: 'show', limit, ...(market ? { market } : {}) }, auth);
+  }
+
   artist(id: string, auth: TokenSource): Promise<SpotifyApi.ArtistObjectFull> {
     return this.http.get(`/artists/${id}`, {}, auth);
   }

@@ -17,15 +17,43 @@ export interface HistoryMeta {
   updated_at: string | null;
 }
 
+/** Whose backup an upload is, from its manifest (account null: a backup made before manifests named it). */
+export interface BackupOrigin {
+  account_id: string | null;
+  display_name: string | null;
+  plays: number | null;
+  first_play: string | null;
+  last_play: string | null;
+}
+
+export interface ImportedFile {
+  name: string;
+  format: string | null;
+  plays: number;
+}
+
 export interface ImportJob {
   id: string;
-  /** waiting: paused (the database was busy) or interrupted (the server stopped); it resumes by itself. */
-  status: 'queued' | 'running' | 'waiting' | 'done' | 'failed';
+  /**
+   * waiting: paused (the database was busy) or interrupted (the server stopped); it resumes by itself.
+   * needs_confirmation: a backup of another account, read and checked, waiting for the person to
+   * confirm (confirmation says whose); declined: they did not. undone: its plays were removed.
+   */
+  status: 'queued' | 'running' | 'waiting' | 'done' | 'failed' | 'needs_confirmation' | 'declined' | 'undone';
+  confirmation?: BackupOrigin | null;
+  /** Set when the person confirmed a restore of another account's backup. */
+  confirmed?: boolean;
+  undone_at?: string | null;
+  /** Music plays removed by undo. */
+  plays_removed?: number;
   file_name: string;
   plays_read: number;
   plays_added: number;
   episodes_read: number;
-  files: string[];
+  /** The files read, each with its format and the plays (entries of every kind) it held. */
+  files: ImportedFile[];
+  /** The files of the upload not read, and why. */
+  skipped?: { name: string; reason: string }[];
   error: string | null;
   created_at: string;
   updated_at: string;

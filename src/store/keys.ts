@@ -26,9 +26,11 @@
  *   public year-summary link, by slug        pk="SHARE#<slug>"       sk="SHARE"             (user_id, year; see ShareRepository)
  *   listening history, one item per day      pk="HIST#<userId>"      sk="D#<YYYY-MM-DD>"    (Query by date range; HistoryRepository)
  *   listening history version                pk="USER#<userId>"      sk="HISTMETA"          (version, updated_at)
+ *   artists the person counts as podcasts    pk="USER#<userId>"      sk="PODCASTS"          (as_podcast, as_music; PodcastChoiceRepository)
  *   history import job                       pk="USER#<userId>"      sk="IMPORT#<jobId>"    (Query: a user's jobs)
  *   import jobs to resume (all users)        pk="IMPORTS#pending"    sk="<userId>#<jobId>"  (upload_path, file_name)
  *   the lease of a running import job        pk="USER#<userId>"      sk="LEASE#IMPORT#<jobId>" (owner, expires_at; see Lease)
+ *   the plays an import added, per day       pk="USER#<userId>"      sk="UNDO#<jobId>#<YYYY-MM-DD>" (day-codec item; what undo removes; ImportUndoRepository)
  *
  * Everything personal lives under pk="USER#<userId>", pk="HIST#<userId>", or is pointed at from
  * there (token hashes, sessions, shares, the capture index, pending imports): account deletion
@@ -65,6 +67,8 @@ export const SK_PREFIX = {
   token: 'TOKEN#',
   share: 'SHARE#',
   importJob: 'IMPORT#',
+  /** Not under IMPORT#: a Query for a user's jobs must not return these. */
+  importAdded: (jobId: string) => `UNDO#${jobId}#`,
   historyDay: 'D#',
 } as const;
 
@@ -86,7 +90,9 @@ export const APP_KEY = {
   shareBySlug: (slug: string) => ({ pk: `${SK_PREFIX.share}${slug}`, sk: 'SHARE' }),
   historyDay: (userId: string, date: string) => ({ pk: historyPk(userId), sk: `${SK_PREFIX.historyDay}${date}` }),
   historyMeta: (userId: string) => ({ pk: userPk(userId), sk: 'HISTMETA' }),
+  podcastChoices: (userId: string) => ({ pk: userPk(userId), sk: 'PODCASTS' }),
   importJob: (userId: string, jobId: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.importJob}${jobId}` }),
   pendingImport: (userId: string, jobId: string) => ({ pk: IMPORTS_PENDING_PK, sk: `${userId}#${jobId}` }),
   importLease: (userId: string, jobId: string) => ({ pk: userPk(userId), sk: `LEASE#IMPORT#${jobId}` }),
+  importAdded: (userId: string, jobId: string, date: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.importAdded(jobId)}${date}` }),
 } as const;

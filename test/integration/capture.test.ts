@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { DEFAULT_RULES } from '../../src/history/countingRules';
 import { playKey } from '../../src/history/play';
+import { playFromRecent } from '../../src/spotify/mappers';
 import { buildCaptureService } from '../../src/buildServices';
 import { startSandbox } from '../../src/sandbox';
 import { accountId } from '../../src/sandbox/objects';
@@ -39,9 +40,9 @@ async function sandboxRecent(t: TestApp, userId: string): Promise<RecentItem[]> 
   return res.body.items as RecentItem[];
 }
 
-/** How many plays the history should gain from these items: one per track and minute; counted by the default rules. */
+/** How many plays the history should gain from these items: one per exact play (playKey); counted by the default rules. */
 function expectedFrom(items: RecentItem[]): { added: number; counted: number } {
-  const plays = items.map((i) => ({ ts: Date.parse(i.played_at), kind: 'music' as const, name: i.track.name, artist: i.track.artists[0].name, ms: i.track.duration_ms }));
+  const plays = items.map((i) => playFromRecent(i as unknown as SpotifyApi.PlayHistoryObject)!);
   const unique = new Map(plays.map((p) => [playKey(p), p]));
   return { added: unique.size, counted: [...unique.values()].filter((p) => p.ms >= DEFAULT_RULES.min_play_seconds * 1000).length };
 }
@@ -95,7 +96,7 @@ describe('live capture into the history store', () => {
     expect((await captureState(ava.agent)).last_added).toBe(0);
   });
 
-  it('merges with imported history without duplicates: the same track in the same minute is one play, in either order', async () => {
+  it('merges with imported history without duplicates: a captured play pairs with the imported play of its track ending in the same minute, in either order', async () => {
     // Export first (the demo export, then the recent plays in the minute-precision account format), capture second.
     const marcus = await loggedIn(t, 'marcus.demo');
     const page = await marcus.agent.get('/history').expect(200);

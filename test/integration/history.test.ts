@@ -51,7 +51,9 @@ describe('listening history import', () => {
     expect(s.top_tracks_by_plays[0]).toMatchObject({ name: 'Alpha', artist: 'Band A', plays: 4, ms_played: 580_000 });
     expect(s.top_tracks.find((x: { name: string }) => x.name === 'Beta')).toMatchObject({ plays: 1, ms_played: 40_000 });
     expect(s.distinct).toEqual({ tracks: 3, artists: 3, albums: 3 });
-    expect(s.episodes).toMatchObject({ entries: 2, ms_played: 2_400_000 });
+    // Podcast episodes and audiobook chapters are each counted apart.
+    expect(s.episodes).toMatchObject({ entries: 1, ms_played: 1_500_000 });
+    expect(s.audiobooks).toMatchObject({ entries: 1, ms_played: 900_000 });
     expect(s.skip_rate).toBeCloseTo(1 / 7);
     expect(s.shuffle_share).toBeCloseTo(1 / 7);
     expect(s.platforms.map((p: { name: string }) => p.name)).toEqual(['Android', 'Windows']);
@@ -80,7 +82,12 @@ describe('listening history import', () => {
       { name: 'MyData/Playlist1.json', data: '{"playlists":[]}' },
     ]);
     const job = await upload(t, token, 'my_spotify_data.zip', zip);
-    expect(job).toMatchObject({ status: 'done', plays_read: 3, plays_added: 1, files: ['MyData/StreamingHistory_music_0.json'] });
+    expect(job).toMatchObject({ status: 'done', plays_read: 3, plays_added: 1, files: [{ name: 'MyData/StreamingHistory_music_0.json', format: 'account', plays: 3 }] });
+    expect(job.skipped).toEqual([
+      { name: 'MyData/Read_Me_First.pdf', reason: 'not a .json file' },
+      { name: 'MyData/Playlist1.json', reason: 'not a JSON array of entries (not listening history)' },
+      { name: 'MyData/Userdata.json', reason: 'not a JSON array of entries (not listening history)' },
+    ]);
     const after = await stats(t, token);
     expect(after.plays).toBe(before.plays + 1);
     expect(after.ms_played).toBe(before.ms_played + 120_000);

@@ -34,11 +34,11 @@ describe('taste over time', () => {
     const body = (await agent.get('/api/me/history/taste').expect(200)).body;
     expect(body.enrichment).toMatchObject({ status: 'done', tracks_pending: 0, artists_pending: 0, provider: 'reccobeats' });
 
-    // Independently: music entries the default rules keep (private sessions left out; the same track
-    // ending in the same minute is one play), in UTC months.
+    // Independently: music entries the default rules keep (private sessions left out; only exact
+    // duplicate entries are one play), in UTC months.
     const seen = new Set<string>();
     const music = entries.filter((e) => {
-      const key = `${e.ts.slice(0, 16)}|${(e as { master_metadata_album_artist_name?: string }).master_metadata_album_artist_name?.toLowerCase()}|${e.master_metadata_track_name?.toLowerCase()}`;
+      const key = JSON.stringify(e);
       if (!e.master_metadata_track_name || seen.has(key)) return false;
       seen.add(key);
       return !e.incognito_mode;

@@ -15,7 +15,7 @@ const refused = (entries: ZipEntryInfo[], l?: Partial<ImportLimits>) => {
 };
 
 describe('zip entry safety', () => {
-  it('keeps only history files, sorted with numbers in order, each with its format', () => {
+  it('keeps every .json (its content decides), sorted with numbers in order, each with the format its name suggests', () => {
     const got = historyEntries([
       entry('Spotify Extended Streaming History/Streaming_History_Audio_2019-2020_10.json'),
       entry('Spotify Extended Streaming History/Streaming_History_Audio_2018-2019_2.json'),
@@ -28,6 +28,7 @@ describe('zip entry safety', () => {
     expect(got.map(({ entry: e, format }) => [e.fileName.split('/').pop(), format])).toEqual([
       ['StreamingHistory_music_0.json', 'account'],
       ['StreamingHistory_podcast_0.json', 'account-podcast'],
+      ['Userdata.json', null],
       ['Streaming_History_Audio_2018-2019_2.json', 'extended'],
       ['Streaming_History_Audio_2019-2020_10.json', 'extended'],
     ]);

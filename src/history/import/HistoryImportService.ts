@@ -2,11 +2,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { BadRequest, NotFound } from '../../errors';
+import { AppError, BadRequest, NotFound } from '../../errors';
 import type { HistoryRepository, ImportJob } from '../../store/HistoryRepository';
 import { isTransientStoreError } from '../../store/storeErrors';
 import { Limiter } from '../../util/Limiter';
 import type { BackupService } from '../BackupService';
+import type { ImportUndoService } from './ImportUndoService';
 import { mergeDays } from '../mergeDays';
 import { InvalidEntry } from '../play';
 import { ImportFailure } from './ImportFailure';
@@ -78,6 +79,8 @@ export class HistoryImportService {
       retryBaseMs?: number;
       /** Writes a restored backup's settings and snapshots, after its plays. */
       backups?: Pick<BackupService, 'applyExtras'>;
+      /** Records what each job adds, so it can be undone (ImportUndoService). */
+      undo?: Pick<ImportUndoService, 'record'>;
       staleMs?: number;
     },
   ) {
@@ -141,6 +144,35 @@ export class HistoryImportService {
     return (await this.repo.listJobs(userId)).map((j) => withStaleness(j, this.staleMs));
   }
 
+  /** Continues a restore that waits for confirmation (a backup of another account): it is written now. */
+  async confirm(userId: string, id: string): Promise<ImportJob> {
+    const job = await this.job(userId, id);
+    if (job.status !== 'needs_confirmation') throw new AppError(409, 'not_waiting', 'This import is not waiting for a confirmation.');
+    const pending = (await this.repo.pendingJobs()).find((p) => p.userId === userId && p.jobId === id);
+    if (!pending || !fs.existsSync(pending.uploadPath)) {
+      await this.repo.updateJob(userId, id, { status: 'failed', error: 'The upload is not on this server any more. Upload the backup again.', finished_at: new Date().toISOString() });
+      throw new AppError(409, 'upload_gone', 'The upload is not on this server any more. Upload the backup again.');
+    }
+    await this.repo.updateJob(userId, id, { status: 'queued', confirmed: true });
+    const confirmed: ImportJob = { ...job, status: 'queued', confirmed: true };
+    this.enqueue(userId, confirmed, { path: pending.uploadPath, originalName: pending.fileName });
+    return confirmed;
+  }
+
+  /** Drops a restore that waits for confirmation: nothing was written; its upload is deleted. */
+  async decline(userId: string, id: string): Promise<ImportJob> {
+    const job = await this.job(userId, id);
+    if (job.status !== 'needs_confirmation') throw new AppError(409, 'not_waiting', 'This import is not waiting for a confirmation.');
+    const pending = (await this.repo.pendingJobs()).find((p) => p.userId === userId && p.jobId === id);
+    if (pending) {
+      await removeSpool(`${pending.uploadPath}.spool`);
+      fs.rmSync(pending.uploadPath, { force: true });
+      await this.repo.removePending(userId, id);
+    }
+    await this.repo.updateJob(userId, id, { status: 'declined', finished_at: new Date().toISOString() });
+    return { ...job, status: 'declined' };
+  }
+
   /** Whether an import of this person is writing now (running, with a live heartbeat). */
   async writing(userId: string): Promise<boolean> {
     return (await this.repo.listJobs(userId, Infinity)).some((j) => j.status === 'running' && !interrupted(j, this.staleMs));
@@ -178,7 +210,10 @@ export class HistoryImportService {
       const started = Date.now();
       upload = await readUpload(file, this.limits);
       const { sources, extras } = upload;
-      if (sources.length === 0) throw new ImportFailure('No listening history found: the zip holds no StreamingHistory or Streaming_History_Audio files.');
+      if (sources.length === 0) {
+        await update({ skipped: upload.skipped });
+        throw new ImportFailure(`No listening history found: no file of the upload holds Spotify streaming history${upload.skipped.length ? ` (${upload.skipped.length} file${upload.skipped.length === 1 ? '' : 's'} skipped; see the list)` : ''}.`);
+      }
       // A job that was interrupted while writing continues from its checkpoint: its spool (pass 1's
       // output) is complete on disk, so pass 1 is not repeated.
       const resuming =
@@ -188,9 +223,20 @@ export class HistoryImportService {
       let parts = job.spool_parts ?? 0;
       if (!resuming) {
         const spooled = await spoolSources(sources, part, { parseWorker: this.parseWorkerScript, parallelMinBytes: this.o.parallelMinBytes, logger: this.o.logger });
-        await update({ files: sources.map((s) => s.name), episodes_read: spooled.episodes });
+        await update({
+          files: sources.map((s, i) => ({ name: s.name, format: s.format, plays: spooled.perSource[i] })),
+          skipped: upload.skipped,
+          episodes_read: spooled.episodes,
+        });
         ({ rows: rowsTotal, parts } = spooled);
         await update({ phase: 'writing', spool_rows: rowsTotal, spool_parts: parts, checkpoint: 0 });
+      }
+      // A backup of another account (or of an unknown one) is read and checked, then waits for the
+      // person to confirm: nothing is written before. The spool stays; confirm continues from it.
+      if (upload.origin && upload.origin.account_id !== userId && !job.confirmed) {
+        await update({ status: 'needs_confirmation', confirmation: upload.origin, phase: 'writing', spool_rows: rowsTotal, spool_parts: parts, checkpoint: 0 });
+        this.o.logger?.info({ job: job.id }, 'backup of another account: waiting for confirmation');
+        return;
       }
       const pass1Ms = Date.now() - started;
       const checkpoint = resuming ? (job.checkpoint ?? 0) : 0;
@@ -201,7 +247,7 @@ export class HistoryImportService {
       const { read, added } = await mergeSpool({
         parts: Array.from({ length: parts }, (_, k) => part(k)),
         from: resuming ? { row: checkpoint, plays: job.checkpoint_plays ?? 0, added: job.plays_added } : { row: 0, plays: 0, added: 0 },
-        merge: (days) => mergeDays(this.repo, userId, days, known),
+        merge: (days) => mergeDays(this.repo, userId, days, known, this.o.undo ? (added) => this.o.undo!.record(userId, job.id, added) : undefined),
         onCheckpoint: (c) => update({ plays_read: c.plays, plays_added: c.added, checkpoint: c.row, checkpoint_plays: c.plays }),
       });
       if (extras) await this.o.backups?.applyExtras(userId, extras);
@@ -274,7 +320,7 @@ export class HistoryImportService {
         await this.repo.removePending(userId, jobId);
         continue;
       }
-      if (this.mine.has(jobId)) continue;
+      if (this.mine.has(jobId) || job.status === 'needs_confirmation') continue;
       if ((job.status === 'running' || job.status === 'queued') && !interrupted(job, this.staleMs)) continue;
       const crashed = job.status === 'running' && interrupted(job, this.staleMs);
       if (job.status === 'waiting' && job.resume_at && Date.parse(job.resume_at) > Date.now()) {

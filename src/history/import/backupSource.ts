@@ -37,12 +37,12 @@ export async function readBackup(zip: ZipUpload, limits: ImportLimits): Promise<
       throw new ImportFailure(`${name} is not valid JSON.`);
     }
   };
-  checkManifest(parse('manifest.json', (await text('manifest.json'))!));
+  const origin = checkManifest(parse('manifest.json', (await text('manifest.json'))!));
   const history = zip.byName.get('history.jsonl');
   if (!history) throw new ImportFailure('The backup has no history.jsonl.');
   if (history.uncompressedSize > limits.maxTotalBytes) throw new ImportFailure(`history.jsonl is larger than ${limits.maxTotalBytes / 2 ** 30} GB uncompressed.`);
-  const source: HistorySource = { name: 'history.jsonl', plays: () => backupPlays(() => zip.open(history), 'history.jsonl') };
-  return { sources: [source], extras: parseExtras(await text('settings.json'), await text('snapshots.jsonl')) };
+  const source: HistorySource = { name: 'history.jsonl', format: 'backup', plays: () => backupPlays(() => zip.open(history), 'history.jsonl') };
+  return { sources: [source], skipped: [], origin, extras: parseExtras(await text('settings.json'), await text('snapshots.jsonl')) };
 }
 
 /** A backup's history.jsonl, a batch of lines at a time; errors name the line. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { InvalidEntry, type Play } from '../play';
-import { toPlay, type HistoryFormat } from './exportFormats';
+import { formatOfEntry, toPlay, type HistoryFormat } from './exportFormats';
 import { jsonArrayBatches } from './jsonArrayStream';
 
 /**
@@ -10,7 +10,7 @@ import { jsonArrayBatches } from './jsonArrayStream';
  * entries and writes them as compact rows to spool files (`<upload>.spool.<k>`, each a JSON array);
  * pass 2 reads them back and merges them into day items. Shared by the import job and its parse worker.
  */
-export type SpoolRow = [number, Play['kind'], string, string, string | null, string | null, number, boolean | null, boolean | null, boolean | null, boolean | null, string | null, string | null];
+export type SpoolRow = [number, Play['kind'], string, string, string | null, string | null, number, boolean | null, boolean | null, boolean | null, boolean | null, string | null, string | null, (1 | 0)?];
 
 /** A file that is not a usable history export: the message names the file and the entry. */
 export class InvalidHistory extends Error {
@@ -27,7 +27,8 @@ export async function* exportPlays(input: Readable, name: string, format: Histor
     const plays: Play[] = [];
     for (const entry of entries) {
       if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new InvalidHistory(`${name}: entry ${index + 1} is not an object.`);
-      format ??= 'ts' in entry ? 'extended' : 'endTime' in entry ? ('episodeName' in entry ? 'account-podcast' : 'account') : null;
+      // The first entry's keys say the format; the file name is only a hint (people rename files).
+      if (index === 0) format = formatOfEntry(entry as Record<string, unknown>) ?? format;
       if (!format) throw new InvalidHistory(`${name}: entry 1 is not a Spotify streaming history entry (no "ts" or "endTime").`);
       try {
         const play = toPlay(format, entry);
@@ -57,7 +58,9 @@ export async function writeSpoolRows(batches: AsyncIterable<Play[]>, out: Writab
     if (plays.length === 0) continue;
     const batch = plays.map((p): SpoolRow => {
       if (p.kind !== 'music') episodes++;
-      return [p.ts, p.kind, p.name, p.artist, p.album, p.trackId, p.ms, p.skipped, p.shuffle, p.offline, p.incognito, p.platform, p.country];
+      const row: SpoolRow = [p.ts, p.kind, p.name, p.artist, p.album, p.trackId, p.ms, p.skipped, p.shuffle, p.offline, p.incognito, p.platform, p.country];
+      if (p.skipInferred) row.push(1);
+      return row;
     });
     // One stringify per batch; the array's brackets are dropped so batches join into one array.
     const text = JSON.stringify(batch);
@@ -74,10 +77,12 @@ export async function writeSpoolRows(batches: AsyncIterable<Play[]>, out: Writab
 
 /** A spool row back into a play. */
 export function playOfRow(r: SpoolRow): Play {
-  return {
+  const p: Play = {
     ts: r[0], kind: r[1], name: r[2], artist: r[3], album: r[4], trackId: r[5], ms: r[6],
     skipped: r[7], shuffle: r[8], offline: r[9], incognito: r[10], platform: r[11], country: r[12],
   };
+  if (r[13] === 1) p.skipInferred = true;
+  return p;
 }
 
 /** The files of a spool: `<spool>.0`, `<spool>.1`, ... read in order by pass 2. */

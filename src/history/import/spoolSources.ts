@@ -20,13 +20,20 @@ export interface SpoolOptions {
  * array: one per file, two per file parsed in halves). Nothing is written to the database, so a
  * bad file fails the job before any play is stored. Returns rows, spool files and non-music entries.
  */
-export async function spoolSources(sources: HistorySource[], part: (k: number) => string, o: SpoolOptions): Promise<{ rows: number; parts: number; episodes: number }> {
+export async function spoolSources(
+  sources: HistorySource[],
+  part: (k: number) => string,
+  o: SpoolOptions,
+): Promise<{ rows: number; parts: number; episodes: number; perSource: number[] }> {
   let rows = 0;
   let parts = 0;
   let episodes = 0;
+  // Rows of each source, for the job's file list.
+  const perSource: number[] = [];
   for (const src of sources) {
     const parallel = await parallelSpool(src, part(parts), part(parts + 1), o);
     if (parallel) {
+      perSource.push(parallel.rows);
       rows += parallel.rows;
       episodes += parallel.episodes;
       parts += 2;
@@ -37,13 +44,14 @@ export async function spoolSources(sources: HistorySource[], part: (k: number) =
       out.write('[');
       const counts = await writeSpoolRows(src.plays(), out, true);
       out.write(']');
+      perSource.push(counts.rows);
       rows += counts.rows;
       episodes += counts.episodes;
     } finally {
       await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     }
   }
-  return { rows, parts, episodes };
+  return { rows, parts, episodes, perSource };
 }
 
 /**

@@ -1,39 +1,99 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import type { Play } from '../play';
 import { formatOf, type HistoryFormat } from './exportFormats';
-import type { HistorySource, UploadContents } from './HistorySource';
+import type { HistorySource, SkippedFile, UploadContents } from './HistorySource';
 import { ImportFailure } from './ImportFailure';
+import { sniffFormat } from './sniffFormat';
 import { exportPlays, InvalidHistory } from './spool';
-import type { ZipUpload } from './ZipUpload';
-import { historyEntries, type ImportLimits } from './zipSafety';
+import { openZip, type ZipUpload } from './ZipUpload';
+import { checkEntrySize, historyEntries, isAppleDouble, type ImportLimits } from './zipSafety';
 
 /**
- * Spotify's data export as an import source, in both of its formats (exportFormats.ts): account
- * data (StreamingHistory*.json) and extended streaming history (Streaming_History_*.json); a zip
- * may hold both. Also one of those files uploaded on its own.
+ * Spotify's data export as an import source, in all its formats (exportFormats.ts): every .json of
+ * the zip whose first entry is listening history is read, whatever its name ("StreamingHistory1
+ * (1).json"); a zip inside the zip (one level: the download forwarded and re-zipped) is opened
+ * under the same limits. Every other file is listed as skipped, with the reason. Also one of those
+ * files uploaded on its own.
  */
-export function readExportZip(zip: ZipUpload, limits: ImportLimits): UploadContents {
-  const sources = historyEntries(zip.entries, limits).map(({ entry, format }): HistorySource => ({
-    name: entry.fileName,
-    plays: () => exportFilePlays(() => zip.open(entry), entry.fileName, format),
-  }));
-  return { sources, extras: null };
+export async function readExportZip(zip: ZipUpload, limits: ImportLimits, scratch: string): Promise<UploadContents> {
+  const sources: HistorySource[] = [];
+  const skipped: SkippedFile[] = [];
+  const inner: { zip: ZipUpload; file: string }[] = [];
+  let budget = limits.maxTotalBytes;
+
+  const collect = async (z: ZipUpload, prefix: string, depth: number) => {
+    const candidates = historyEntries(z.entries, { ...limits, maxTotalBytes: budget });
+    for (const { entry } of candidates) budget -= entry.uncompressedSize;
+    const isCandidate = new Set(candidates.map((c) => c.entry));
+    for (const e of z.entries) {
+      const name = prefix + e.fileName;
+      if (e.fileName.endsWith('/') || isCandidate.has(e)) continue;
+      if (isAppleDouble(e.fileName)) skipped.push({ name, reason: 'a macOS resource fork (__MACOSX), not part of the export' });
+      else if (!/\.zip$/i.test(e.fileName)) skipped.push({ name, reason: 'not a .json file' });
+      else if (depth > 0) skipped.push({ name, reason: 'a zip inside a zip inside a zip: not opened' });
+      else {
+        // One level of nesting, under the same limits: its size and ratio are checked before it is unpacked.
+        checkEntrySize(e, limits);
+        const file = `${scratch}.inner${inner.length}.zip`;
+        await pipeline(await z.open(e), fs.createWriteStream(file));
+        const opened = await openZip(file, limits).catch((err: unknown) => {
+          fs.rmSync(file, { force: true });
+          throw err instanceof ImportFailure ? err : new ImportFailure(`${name} is not a readable zip.`);
+        });
+        inner.push({ zip: opened, file });
+        await collect(opened, `${name}/`, depth + 1);
+      }
+    }
+    for (const { entry, format: hint } of candidates) {
+      const name = prefix + entry.fileName;
+      const sniffed = await sniffFormat(await z.open(entry));
+      if ('reason' in sniffed) {
+        skipped.push({ name, reason: sniffed.reason });
+        continue;
+      }
+      const format = 'format' in sniffed ? sniffed.format : hint;
+      if (!format) {
+        skipped.push({ name, reason: 'an empty list, not named like a history file' });
+        continue;
+      }
+      sources.push({ name, format, plays: () => exportFilePlays(() => z.open(entry), name, format) });
+    }
+  };
+  try {
+    await collect(zip, '', 0);
+  } catch (err) {
+    closeInner(inner);
+    throw err;
+  }
+  sources.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  return { sources, skipped, extras: null, close: () => closeInner(inner) };
 }
 
-/** One export file uploaded as it is (not zipped); its format comes from its name or its first entry. */
+function closeInner(inner: { zip: ZipUpload; file: string }[]): void {
+  for (const { zip, file } of inner) {
+    zip.close();
+    fs.rmSync(file, { force: true });
+  }
+}
+
+/** One export file uploaded as it is (not zipped); its format comes from its first entry (or its name). */
 export async function readExportFile(file: { path: string; originalName: string }, limits: ImportLimits): Promise<UploadContents> {
   const size = (await fs.promises.stat(file.path)).size;
   if (size > limits.maxEntryBytes) throw new ImportFailure(`The file is larger than ${limits.maxEntryBytes / 2 ** 20} MB.`);
   const name = path.basename(file.originalName);
-  const format = formatOf(file.originalName);
+  // A file that is not history fails with the parser's exact message (what is wrong, and where).
+  const sniffed = await sniffFormat(fs.createReadStream(file.path));
+  const format = 'format' in sniffed ? sniffed.format : formatOf(file.originalName);
   const source: HistorySource = {
     name,
+    format,
     plays: () => exportFilePlays(async () => fs.createReadStream(file.path), name, format),
     splittable: { path: file.path, format },
   };
-  return { sources: [source], extras: null };
+  return { sources: [source], skipped: [], extras: null };
 }
 
 async function* exportFilePlays(open: () => Promise<Readable>, name: string, format: HistoryFormat | null): AsyncGenerator<Play[]> {

@@ -10,7 +10,8 @@ export interface UploadFormat {
   name: string;
   /** Whether this format reads the zip, judged from its entry names. */
   claims(zip: ZipUpload): boolean;
-  read(zip: ZipUpload, limits: ImportLimits): Promise<UploadContents> | UploadContents;
+  /** `scratch`: a path prefix for files reading needs (a nested zip), removed by the contents' close. */
+  read(zip: ZipUpload, limits: ImportLimits, scratch: string): Promise<UploadContents> | UploadContents;
 }
 
 /**
@@ -38,7 +39,14 @@ export async function readUpload(file: { path: string; originalName: string }, l
   const zip = await openZip(file.path, limits);
   try {
     const format = UPLOAD_FORMATS.find((f) => f.claims(zip))!;
-    return { ...(await format.read(zip, limits)), close: () => zip.close() };
+    const contents = await format.read(zip, limits, file.path);
+    return {
+      ...contents,
+      close: () => {
+        contents.close?.();
+        zip.close();
+      },
+    };
   } catch (err) {
     zip.close();
     throw err;

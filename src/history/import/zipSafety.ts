@@ -42,28 +42,38 @@ export function isUnsafePath(name: string): boolean {
   return name.startsWith('/') || /^[A-Za-z]:/.test(name) || name.split(/[\\/]/).includes('..');
 }
 
+/** A macOS "Compress" AppleDouble resource fork (`__MACOSX/...`, `._name`): never a file of the export. */
+export function isAppleDouble(name: string): boolean {
+  return name.startsWith('__MACOSX/') || (name.split('/').pop() ?? '').startsWith('._');
+}
+
+/** Refuses an entry too large uncompressed, or a bomb (expands beyond the ratio). */
+export function checkEntrySize(e: ZipEntryInfo, limits: ImportLimits): void {
+  const name = e.fileName;
+  if (e.uncompressedSize > limits.maxEntryBytes) throw new ImportFailure(`${name} is larger than ${limits.maxEntryBytes / 2 ** 20} MB uncompressed.`);
+  if (e.compressedSize > 0 && e.uncompressedSize / e.compressedSize > limits.maxRatio && e.uncompressedSize > BOMB_MIN_BYTES) {
+    throw new ImportFailure(`${name} expands ${Math.round(e.uncompressedSize / e.compressedSize)}× when unpacked: rejected as a zip bomb.`);
+  }
+}
+
 /**
- * The history files of a Spotify export zip, sorted by name (numbers in order), each with its
- * format; anything else (folders, other files, macOS "._" resource forks under __MACOSX) is
- * ignored. Throws an ImportFailure for an unsafe path, an entry or total too large, or a bomb.
+ * The files of a Spotify export zip that may be history, sorted by name (numbers in order): every
+ * .json (its content decides: sniffFormat), with the format its name suggests (null: none); folders,
+ * other files and macOS "._" resource forks under __MACOSX are not. Throws an ImportFailure for an
+ * unsafe path, an entry or total too large, or a bomb.
  */
-export function historyEntries<E extends ZipEntryInfo>(entries: E[], limits: ImportLimits): { entry: E; format: HistoryFormat }[] {
+export function historyEntries<E extends ZipEntryInfo>(entries: E[], limits: ImportLimits): { entry: E; format: HistoryFormat | null }[] {
   checkEntryCount(entries.length, limits);
-  const out: { entry: E; format: HistoryFormat }[] = [];
+  const out: { entry: E; format: HistoryFormat | null }[] = [];
   let total = 0;
   for (const e of entries) {
     const name = e.fileName;
     if (isUnsafePath(name)) throw new ImportFailure(`The zip contains an unsafe path (${JSON.stringify(name.slice(0, 100))}); it was rejected.`);
-    if (name.endsWith('/')) continue;
-    const format = formatOf(name);
-    if (!format) continue; // not history: ignored
-    if (e.uncompressedSize > limits.maxEntryBytes) throw new ImportFailure(`${name} is larger than ${limits.maxEntryBytes / 2 ** 20} MB uncompressed.`);
-    if (e.compressedSize > 0 && e.uncompressedSize / e.compressedSize > limits.maxRatio && e.uncompressedSize > BOMB_MIN_BYTES) {
-      throw new ImportFailure(`${name} expands ${Math.round(e.uncompressedSize / e.compressedSize)}× when unpacked: rejected as a zip bomb.`);
-    }
+    if (name.endsWith('/') || isAppleDouble(name) || !/\.json$/i.test(name)) continue;
+    checkEntrySize(e, limits);
     total += e.uncompressedSize;
     if (total > limits.maxTotalBytes) throw new ImportFailure(`The history files add up to more than ${limits.maxTotalBytes / 2 ** 30} GB uncompressed.`);
-    out.push({ entry: e, format });
+    out.push({ entry: e, format: formatOf(name) });
   }
   return out.sort((a, b) => a.entry.fileName.localeCompare(b.entry.fileName, 'en', { numeric: true }));
 }

@@ -1,0 +1,76 @@
+import { AppError, NotFound } from '../../errors';
+import type { HistoryRepository } from '../../store/HistoryRepository';
+import type { ImportUndoRepository } from '../../store/ImportUndoRepository';
+import { decodeDay, encodeDay } from '../dayCodec';
+import { playKey, type Play } from '../play';
+
+/**
+ * Undo of an import: each job records the plays it added, per day, as it merges them (written
+ * before the day items, so a crash between the two leaves a record of plays that may not be
+ * there, never plays without a record); undo removes from each day one stored play per recorded
+ * play (playKey), so plays another import or capture added stay. Settings and snapshots a backup
+ * restored are not reverted: undo is about plays.
+ */
+export class ImportUndoService {
+  constructor(
+    private readonly o: {
+      history: HistoryRepository;
+      added: ImportUndoRepository;
+      /** Whether an import of the person is writing now: undo waits for it. */
+      writing: (userId: string) => Promise<boolean>;
+      onChanged?: (userId: string) => void;
+    },
+  ) {}
+
+  /** Adds plays to a job's record (a merge of one batch; the day's record grows batch by batch). */
+  async record(userId: string, jobId: string, addedByDay: Map<string, Play[]>): Promise<void> {
+    if (addedByDay.size === 0) return;
+    const existing = await this.o.added.get(userId, jobId, [...addedByDay.keys()]);
+    await this.o.added.put(
+      userId,
+      jobId,
+      [...addedByDay].map(([date, plays]) => {
+        const before = existing.get(date);
+        return { date, item: encodeDay(date, before ? [...decodeDay(date, before), ...plays] : plays) };
+      }),
+    );
+  }
+
+  /** Removes exactly the plays a finished import added; returns how many (every kind) were removed. */
+  async undo(userId: string, jobId: string): Promise<{ removed: number; music: number }> {
+    const job = await this.o.history.getJob(userId, jobId);
+    if (!job) throw new NotFound('No such import');
+    if (job.status === 'undone') return { removed: 0, music: 0 };
+    if (job.status !== 'done') throw new AppError(409, 'import_not_done', 'Only a finished import can be undone.');
+    if (await this.o.writing(userId)) throw new AppError(409, 'import_running', 'An import is writing your history; undo it when that is done.');
+    const records = await this.o.added.all(userId, jobId);
+    const stored = await this.o.history.getDays(userId, records.map((r) => r.date));
+    let removed = 0;
+    let music = 0;
+    const writes: { date: string; item: ReturnType<typeof encodeDay> }[] = [];
+    for (const { date, item } of records) {
+      const day = stored.get(date);
+      if (!day) continue;
+      // A multiset of the keys to remove: one stored play per recorded play.
+      const toRemove = new Map<string, number>();
+      for (const p of decodeDay(date, item)) toRemove.set(playKey(p), (toRemove.get(playKey(p)) ?? 0) + 1);
+      const kept: Play[] = [];
+      for (const p of decodeDay(date, day)) {
+        const k = playKey(p);
+        const n = toRemove.get(k) ?? 0;
+        if (n > 0) {
+          toRemove.set(k, n - 1);
+          removed++;
+          if (p.kind === 'music') music++;
+        } else kept.push(p);
+      }
+      writes.push({ date, item: encodeDay(date, kept) });
+    }
+    await this.o.history.putDays(userId, writes);
+    await this.o.added.remove(userId, jobId, records.map((r) => r.date));
+    await this.o.history.updateJob(userId, jobId, { status: 'undone', undone_at: new Date().toISOString(), plays_removed: music });
+    await this.o.history.bumpVersion(userId);
+    this.o.onChanged?.(userId);
+    return { removed, music };
+  }
+}
