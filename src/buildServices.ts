@@ -44,6 +44,8 @@ import { ShareRepository } from './store/ShareRepository';
 import type { Store } from './store/Store';
 import { TrackFactsRepository } from './store/TrackFactsRepository';
 import { UserRepository } from './store/UserRepository';
+import type { RetryBudgetPolicy } from './upstream/RetryBudget';
+import type { RetryPolicy } from './upstream/UpstreamHttp';
 
 export interface ServiceDeps {
   store: Store;
@@ -59,6 +61,10 @@ export interface ServiceDeps {
     importParseWorker?: string | null;
     importParallelMinBytes?: number;
     capture?: Partial<LiveCaptureOptions>;
+    /** Retry policy of the enrichment services (ReccoBeats, MusicBrainz): short timeouts in fault tests. */
+    enrichmentRetry?: Partial<RetryPolicy>;
+    /** Re-sends of failed Spotify requests within one artist ingest (default INGEST_RETRIES). */
+    ingestRetries?: RetryBudgetPolicy;
   };
 }
 
@@ -110,15 +116,17 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
   const features = new FeatureProviders(
     config.features.provider,
     new SpotifyFeatureProvider(spotify, appAuth),
-    new ReccoBeatsFeatureProvider(config.features.reccobeatsUrl, { metrics, concurrency: tuning.spotifyConcurrency }),
+    new ReccoBeatsFeatureProvider(config.features.reccobeatsUrl, { metrics, concurrency: tuning.spotifyConcurrency, retry: tuning.enrichmentRetry }),
   );
-  const musicbrainz = new MusicBrainzClient(config.genres.musicbrainzUrl, { metrics, minIntervalMs: tuning.musicbrainzIntervalMs ?? config.genres.musicbrainzIntervalMs });
+  const musicbrainz = new MusicBrainzClient(config.genres.musicbrainzUrl, {
+    metrics, minIntervalMs: tuning.musicbrainzIntervalMs ?? config.genres.musicbrainzIntervalMs, retry: tuning.enrichmentRetry,
+  });
   const genres = new GenreService(config.genres.provider, musicbrainz, artistRepo);
   const artists = new ArtistService({
     spotify, appAuth, profile: apiProfile, features, genres, repo: artistRepo,
     artistTtlSeconds: config.artistTtlSeconds, leaseMs: tuning.leaseMs ?? config.ingestLeaseSeconds * 1000, logger,
     freshnessCheckMs: config.artistFreshnessCheckSeconds * 1000, apiWaitMs: config.artistApiWaitSeconds * 1000,
-    market: config.spotify.market,
+    market: config.spotify.market, retries: tuning.ingestRetries,
   });
   const search = new SearchService(spotify, appAuth, apiProfile, { cacheSeconds: config.searchCacheSeconds });
   const dashboardRepo = new DashboardRepository(store);

@@ -1,5 +1,5 @@
 import type { Metrics } from '../metrics';
-import { UpstreamHttp } from '../upstream/UpstreamHttp';
+import { UpstreamHttp, type RetryPolicy } from '../upstream/UpstreamHttp';
 import { parseFeatures, type FeatureProvider, type TrackFeatures } from './FeatureProvider';
 import { SPOTIFY_ID_PATTERN } from '../spotify/ids';
 
@@ -18,8 +18,8 @@ export class ReccoBeatsFeatureProvider implements FeatureProvider {
   readonly batchSize = RECCOBEATS_BATCH;
   private readonly http: UpstreamHttp;
 
-  constructor(baseUrl: string, opts: { metrics?: Metrics; concurrency?: number } = {}) {
-    this.http = new UpstreamHttp(`${baseUrl}/v1`, { service: 'ReccoBeats', metrics: opts.metrics, concurrency: opts.concurrency ?? 4 });
+  constructor(baseUrl: string, opts: { metrics?: Metrics; concurrency?: number; retry?: Partial<RetryPolicy> } = {}) {
+    this.http = new UpstreamHttp(`${baseUrl}/v1`, { service: 'ReccoBeats', metrics: opts.metrics, concurrency: opts.concurrency ?? 4, retry: opts.retry });
   }
 
   async fetchBatch(ids: string[]): Promise<Map<string, TrackFeatures>> {

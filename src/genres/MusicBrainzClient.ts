@@ -1,6 +1,6 @@
 import { UpstreamNotFound } from '../errors';
 import type { Metrics } from '../metrics';
-import { UpstreamHttp } from '../upstream/UpstreamHttp';
+import { UpstreamHttp, type RetryPolicy } from '../upstream/UpstreamHttp';
 import { Limiter } from '../util/Limiter';
 import { sleep } from '../util/sleep';
 
@@ -20,12 +20,13 @@ export class MusicBrainzClient {
 
   constructor(
     baseUrl: string,
-    private readonly opts: { metrics?: Metrics; minIntervalMs?: number; userAgent?: string } = {},
+    private readonly opts: { metrics?: Metrics; minIntervalMs?: number; userAgent?: string; retry?: Partial<RetryPolicy> } = {},
   ) {
     this.http = new UpstreamHttp(`${baseUrl}/ws/2`, {
       service: 'MusicBrainz',
       metrics: opts.metrics,
       concurrency: 1,
+      retry: opts.retry,
       userAgent: opts.userAgent ?? 'spotify-data-app/0.1 ( self-hosted; https://github.com/ )',
     });
   }

@@ -12,13 +12,13 @@ import { imageHandler } from './images';
 import { previewHandler } from './previews';
 import { DEMO_LISTENERS, generateListeningHistory } from './listeners';
 import { accountId, type SandboxProfile } from './objects';
-import { ApiError, FAULT_MALFORMED, FAULT_PASS, FAULT_RESET, FAULT_TRUNCATED, type FaultControl, type FaultTarget, Faults, type SandboxState, type SandboxStats } from './state';
+import { ApiError, FAULT_MALFORMED, FAULT_PASS, FAULT_RESET, FAULT_STALL, FAULT_TRUNCATED, type FaultControl, type FaultTarget, Faults, type SandboxState, type SandboxStats } from './state';
 import { createWebApiRouter } from './webapi';
 
 export type { SandboxProfile } from './objects';
 export type { Catalog, Notable } from './catalog';
 export type { FaultControl, FaultTarget, SandboxStats } from './state';
-export { FAULT_MALFORMED, FAULT_PASS, FAULT_RESET, FAULT_TRUNCATED } from './state';
+export { FAULT_MALFORMED, FAULT_PASS, FAULT_RESET, FAULT_STALL, FAULT_TRUNCATED } from './state';
 export { buildSyntheticCatalog, loadCsvCatalog, NOTABLE } from './catalog';
 export { DEMO_LISTENERS, generateListeningHistory } from './listeners';
 export { minimalIngest } from './minimalRequests';
@@ -96,7 +96,9 @@ function faultMiddleware(state: SandboxState, target: FaultTarget) {
     const pending = f.pending[target].shift();
     if (pending?.status === FAULT_PASS) return next();
     if (pending) {
-      // Transport-level faults (see FAULT_* in state.ts): a reset socket, a body cut short, bad JSON.
+      // Transport-level faults (see FAULT_* in state.ts): a reset socket, a body cut short, bad JSON,
+      // no answer at all (the socket stays open until the client gives up or the sandbox closes).
+      if (pending.status === FAULT_STALL) return;
       if (pending.status === FAULT_RESET) {
         res.socket?.destroy();
         return;

@@ -48,6 +48,8 @@ export const FAULT_TRUNCATED = 1;
 export const FAULT_MALFORMED = 2;
 /** Pseudo-status for failNext: this request is let through untouched (no random failure either). */
 export const FAULT_PASS = -1;
+/** Pseudo-status for failNext: the request is never answered, so the client's timeout decides. */
+export const FAULT_STALL = -2;
 
 /** Where a fault applies: the Web API (default) or one of the enrichment stand-ins. */
 export type FaultTarget = 'v1' | 'reccobeats' | 'musicbrainz';
@@ -64,7 +66,7 @@ export interface FaultControl {
   rateLimit: number | undefined;
   /**
    * The next n requests to `target` (default 'v1') fail with `status` (default 500; 429 carries
-   * Retry-After: 1), or with FAULT_RESET / FAULT_TRUNCATED / FAULT_MALFORMED. FAULT_PASS entries let
+   * Retry-After: 1), or with FAULT_RESET / FAULT_TRUNCATED / FAULT_MALFORMED / FAULT_STALL. FAULT_PASS entries let
    * a request through, so a script can space faults out the way a flaky upstream does.
    */
   failNext(n: number, status?: number, target?: FaultTarget): void;
