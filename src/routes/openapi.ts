@@ -170,6 +170,14 @@ export function openApiDocument(publicUrl: string) {
           responses: { 202: json({ type: 'object', properties: { id: { type: 'string' }, status: { const: 'queued' } } }), ...errors(401, 404, 409) },
         },
       },
+      '/api/me/history/podcasts': {
+        put: {
+          ...me,
+          summary: 'Move a name of your history to podcasts (as "podcast") or back to music (as "music"); every statistic follows',
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['name', 'as'], properties: { name: { type: 'string' }, as: { enum: ['podcast', 'music'] } } } } } },
+          responses: { 200: json({ type: 'object' }), ...errors(400, 401) },
+        },
+      },
       '/api/me/history/imports/{id}': {
         get: {
           ...me,
