@@ -16,6 +16,7 @@ import { createApp } from '../src/app';
 import { buildServices, type ServiceDeps } from '../src/buildServices';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
+import { artistKey } from '../src/history/personalKeys';
 import { Metrics } from '../src/metrics';
 import { buildSyntheticCatalog, generateListeningHistory, minimalIngest, type SandboxOptions } from '../src/sandbox';
 import { startEmbeddedDynamo } from '../src/store/embedded';
@@ -571,6 +572,15 @@ async function historyRun(plays: number) {
   const warm: number[] = [];
   for (let i = 0; i < 5; i++) warm.push((await timed(() => axios.get(`${url}/api/me/history/stats`, auth))).ms);
   warm.sort((a, b) => a - b);
+  // The play log's first page and a personal artist page (the top artist), each warm: median of 5 after a first request.
+  const warmMedian = async (u: string) => {
+    await axios.get(u, auth);
+    const ms: number[] = [];
+    for (let i = 0; i < 5; i++) ms.push((await timed(() => axios.get(u, auth))).ms);
+    return ms.sort((a, b) => a - b)[2];
+  };
+  const playLogMs = await warmMedian(`${url}/api/me/history/plays?limit=50`);
+  const personalMs = await warmMedian(`${url}/api/me/history/artists/${artistKey(cold.value.data.top_artists[0].name as string)}`);
 
   // Taste over time: the first request starts the feature and genre lookups; once they are done,
   // the series is computed from memory.
@@ -593,7 +603,7 @@ async function historyRun(plays: number) {
   fs.rmSync(file, { force: true });
   return {
     plays: job.plays_read, mb, importMs, uploadMs, rate: job.plays_read / (importMs / 1000), coldMs: cold.ms, warmMs: warm[2], importRssMb, maxRssMb, statsPlays: cold.value.data.plays as number,
-    tasteWarmMs: tasteWarm[2], tasteLookupsMs: lookupsMs, tasteTracks: taste.coverage.tracks, tasteCoverage: taste.coverage.features_share, tastePeriods: taste.periods.length,
+    playLogMs, personalMs, tasteWarmMs: tasteWarm[2], tasteLookupsMs: lookupsMs, tasteTracks: taste.coverage.tracks, tasteCoverage: taste.coverage.features_share, tastePeriods: taste.periods.length,
   };
 }
 
@@ -608,6 +618,8 @@ async function benchHistory(): Promise<void> {
   record(section, `peak RSS of the server process during the import, ${small.plays.toLocaleString('en-US')} vs ${big.plays.toLocaleString('en-US')} plays`, `${small.importRssMb} MB vs ${big.importRssMb} MB = ${(big.importRssMb / small.importRssMb).toFixed(2)}× for ${(big.plays / small.plays).toFixed(0)}× the plays`, '< 300 MB, flat', big.importRssMb < 300 && big.importRssMb / small.importRssMb < 1.25);
   record(section, 'peak RSS including the first all-time statistics and taste over time (whole history decoded into memory)', `${small.maxRssMb} MB vs ${big.maxRssMb} MB`, 'reported', null);
   record(section, `all-time GET /api/me/history/stats over ${big.plays.toLocaleString('en-US')} plays`, `${big.warmMs.toFixed(0)} ms warm (median of 5); ${big.coldMs.toFixed(0)} ms on the first request after start`, '< 300 ms', big.warmMs < 300);
+  record(section, `play log first page, warm (GET /api/me/history/plays, 50 plays) over ${big.plays.toLocaleString('en-US')} plays`, `${big.playLogMs.toFixed(0)} ms (median of 5)`, '<= 100 ms', big.playLogMs <= 100);
+  record(section, `personal artist page JSON, warm (GET /api/me/history/artists/:key, the top artist, all time) over ${big.plays.toLocaleString('en-US')} plays`, `${big.personalMs.toFixed(0)} ms (median of 5)`, 'reported', null);
   record(section, `taste over time (GET /api/me/history/taste, all time, months and weeks) over ${big.plays.toLocaleString('en-US')} plays`,
     `${big.tasteWarmMs.toFixed(0)} ms warm (median of 5) for ${big.tastePeriods} months; vs ${small.tasteWarmMs.toFixed(0)} ms for ${small.plays.toLocaleString('en-US')} plays`, '< 500 ms', big.tasteWarmMs < 500);
   record(section, 'taste lookups on first use (features of every distinct track in batches, genres of the top artists)',

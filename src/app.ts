@@ -22,9 +22,12 @@ import { rateLimits, SPOTIFY_PAGES } from './routes/rateLimits';
 import { authenticatedByToken, bearerAuthentication } from './routes/authn';
 import { pagesRouter } from './routes/pages';
 import { safeJson } from './routes/artistCharts';
-import { fmt } from './routes/format';
+import { fmt, formatFor, supportedLocale } from './routes/format';
+import { meLink } from './routes/personalLinks';
 import { artistApiRouter, artistsRouter } from './routes/artists';
 import { historyRouter } from './routes/history';
+import { personalRouter } from './routes/personal';
+import { timeZoneRouter } from './routes/timeZone';
 import { meRouter } from './routes/me';
 import { accountRouter } from './routes/account';
 import { captureRouter } from './routes/capture';
@@ -48,6 +51,7 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
   const app = express();
   app.locals.safeJson = safeJson;
   app.locals.fmt = fmt;
+  app.locals.meLink = meLink;
   const plotlyFile = path.join(ROOT, 'node_modules/plotly.js-dist-min/plotly.min.js');
   const assets = staticAssets(path.join(ROOT, 'public'), { 'vendor/plotly.min.js': plotlyFile });
   app.locals.asset = assets.asset;
@@ -63,6 +67,7 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
     res.locals.config = { demoMode: config.demoMode, publicUrl: config.publicUrl };
     res.locals.csrfToken = () => '';
     res.locals.currentPath = req.path;
+    res.locals.timeZoneUnset = false;
     next();
   });
   app.use(
@@ -154,6 +159,15 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
     // token that authenticated counts: a header merely present proves nothing.
     skipCsrfProtection: (req) => authenticatedByToken(req) || !req.user,
   });
+  // Dates on every page in one locale-aware format (Accept-Language), in the person's stored zone.
+  app.use((req, res, next) => {
+    if (!req.user || req.path.startsWith('/api/') || req.path.startsWith('/static/')) return next();
+    services.profiles.displayZone(req.user.id).then((zone) => {
+      res.locals.fmt = formatFor(supportedLocale(req.acceptsLanguages()[0]), zone.timeZone);
+      res.locals.timeZoneUnset = !zone.chosen;
+      next();
+    }, next);
+  });
   app.use((req, res, next) => {
     res.locals.user = req.user ?? null;
     // One token per response: each call without a cookie would mint a new one and only the last cookie sticks.
@@ -168,6 +182,8 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
   app.use(captureRouter(services));
   app.use(pagesRouter(services));
   app.use(artistsRouter(services));
+  app.use(personalRouter(services));
+  app.use(timeZoneRouter(services));
   app.use(historyRouter(services));
   app.use(meRouter(services));
   app.use(compareRouter(services));

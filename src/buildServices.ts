@@ -21,6 +21,7 @@ import { CompareService } from './services/CompareService';
 import { DashboardService } from './services/DashboardService';
 import { HistoryImportService } from './history/import/HistoryImportService';
 import { HistoryStatsService } from './history/HistoryStatsService';
+import { PersonalService } from './history/PersonalService';
 import { LiveCaptureService, type LiveCaptureOptions } from './services/LiveCaptureService';
 import { ProfileService } from './services/ProfileService';
 import { SearchService } from './services/SearchService';
@@ -88,6 +89,7 @@ export interface Services {
   podcastChoices: PodcastChoiceService;
   showSearch: ShowSearchService;
   historyStats: HistoryStatsService;
+  personal: PersonalService;
   taste: TasteService;
   backups: BackupService;
   capture: LiveCaptureService;
@@ -150,6 +152,7 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
     (userId, cols, choices) => showSearch.schedule(userId, cols, choices),
   );
   const podcastChoices = new PodcastChoiceService({ repo: podcastChoiceRepo, history: historyRepo, onChanged: (userId) => historyStats.forget(userId) });
+  const personal = new PersonalService(historyStats);
   const backups = new BackupService({ history: historyRepo, users, dashboard: dashboardRepo });
   // Undo waits while an import writes; the importer records what it adds through undo.
   const importUndo: ImportUndoService = new ImportUndoService({
@@ -188,7 +191,7 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
   const sessions = new DynamoSessionStore(store);
   return {
     config, store, metrics, sessions, users, spotify, accounts, userTokens, profiles, apiProfile, artists, search, dashboard, apiTokens,
-    historyImports, importUndo, podcastChoices, showSearch, historyStats, taste, backups, capture, account, shares, compare, settings, demoExports,
+    historyImports, importUndo, podcastChoices, showSearch, historyStats, personal, taste, backups, capture, account, shares, compare, settings, demoExports,
   };
 }
 

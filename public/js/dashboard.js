@@ -7,16 +7,19 @@
   var r = d.ranges[d.range];
   var c = d.ranges[d.compare];
 
-  // Times in the browser's time zone.
-  var tz = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  // Times in the person's stored zone (the page's), in the one format pages use; the browser's zone only before one is stored.
+  var root = document.documentElement.dataset;
+  var tz = root.timeZone || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  var locale = root.locale || undefined;
   var tzEl = document.getElementById('tz-name');
   if (tzEl) tzEl.textContent = tz;
-  var dt = new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
-  var tm = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  var dt;
+  try { dt = new Intl.DateTimeFormat(locale, { timeZone: tz, dateStyle: 'medium', timeStyle: 'short' }); }
+  catch (e) { dt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }); }
   document.querySelectorAll('time[data-local]').forEach(function (el) {
     var when = new Date(el.getAttribute('datetime'));
     if (isNaN(when)) return;
-    el.textContent = el.dataset.local === 'datetime' ? dt.format(when) : tm.format(when);
+    el.textContent = dt.format(when) + ' (' + tz + ')';
     el.title = when.toISOString();
   });
 

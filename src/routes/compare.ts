@@ -38,9 +38,9 @@ function parseCompare(query: unknown): CompareRequest {
 const wantsTaste = (req: Request) => req.query.me === '1' || req.query.me === 'true';
 
 /** Compare two artists, or your taste with an artist. */
-export function compareRouter(services: Pick<Services, 'compare'>): Router {
+export function compareRouter(services: Pick<Services, 'compare' | 'search'>): Router {
   const router = Router();
-  const { compare } = services;
+  const { compare, search } = services;
   const authenticate = apiUser();
 
   // Two artists need no login (like /api/artists/:id); your taste needs the session or a bearer token.
@@ -54,7 +54,13 @@ export function compareRouter(services: Pick<Services, 'compare'>): Router {
     if (req.query.a === undefined && req.query.b === undefined) {
       return res.render('compare', { title: 'Compare', state: 'choose', me: wantsTaste(req) });
     }
-    const q = parseCompare(req.query);
+    let q: CompareRequest;
+    try {
+      q = parseCompare(req.query);
+    } catch (err) {
+      if (!(err instanceof BadRequest)) throw err;
+      return renderChoice(req, res, search);
+    }
     if (q.kind === 'taste') {
       if (!req.user) return res.status(401).render('compare', { title: 'Compare your taste', state: 'login', b: q.b });
       return renderPage(res, await compare.tastePage(req.user.id, q.b, q.range), (c) => `Your taste vs ${c.b.name}`);
@@ -63,6 +69,29 @@ export function compareRouter(services: Pick<Services, 'compare'>): Router {
   });
 
   return router;
+}
+
+/**
+ * A compare page whose artists are missing or not ids (a name typed without JavaScript, a mistyped
+ * link): the choice form again, the mistake said under its box, and the artists the text may mean.
+ */
+async function renderChoice(req: Request, res: Response, search: Services['search']): Promise<void> {
+  const raw = (k: 'a' | 'b') => (typeof req.query[k] === 'string' ? (req.query[k] as string).trim().slice(0, 200) : '');
+  const me = wantsTaste(req);
+  const valid = (k: 'a' | 'b') => (raw(k) ? artistRef.safeParse(raw(k)) : null);
+  const a = valid('a');
+  const b = valid('b');
+  const field: 'a' | 'b' = !me && a && !a.success ? 'a' : 'b';
+  const text = raw(field);
+  const message = text
+    ? `No artist “${text}”. ${ID_MESSAGE} Or type a name and pick the artist from the list.`
+    : `Pick the ${field === 'a' ? 'first' : me ? '' : 'second '}artist.`.replace('  ', ' ');
+  const suggestions = text && text.length <= 100 ? await search.artists(text, 5).catch(() => []) : [];
+  const fixedA = !me && a?.success ? a.data : '';
+  const otherB = b?.success ? b.data : '';
+  const hrefFor = (id: string) =>
+    me ? `/compare?me=1&b=${id}` : field === 'a' ? (otherB ? `/compare?a=${id}&b=${otherB}` : `/compare?a=${id}`) : fixedA ? `/compare?a=${fixedA}&b=${id}` : `/compare?a=${id}`;
+  res.status(400).render('compare', { title: 'Compare', state: 'choose', me, fixedA: field === 'b' ? fixedA : '', problem: { field, text, message, suggestions, hrefFor, otherB } });
 }
 
 function renderPage<T extends { kind: string }>(res: Response, page: PageResult<T>, title: (c: T) => string): void {

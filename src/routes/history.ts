@@ -9,7 +9,8 @@ import { countingRulesSchema, DEFAULT_RULES, describeRules } from '../history/co
 import { isTimeZone } from '../history/timeZones';
 import { HistoryImportService } from '../history/import/HistoryImportService';
 import { apiUser } from './authn';
-import { parseOr400, periodQuery, spotifyId } from './params';
+import { parseOr400, periodQuery, periodSelection, spotifyId } from './params';
+import { periodFromQuery } from './personal';
 import { requireLogin } from './pages';
 
 export const statsQuery = periodQuery;
@@ -65,7 +66,7 @@ function receiveUpload(req: Request, target: string, maxBytes: number): Promise<
 }
 
 export function historyRouter(
-  services: Pick<Services, 'historyImports' | 'importUndo' | 'podcastChoices' | 'historyStats' | 'taste' | 'config' | 'profiles' | 'artists' | 'demoExports'>,
+  services: Pick<Services, 'historyImports' | 'importUndo' | 'podcastChoices' | 'historyStats' | 'personal' | 'taste' | 'config' | 'profiles' | 'artists' | 'demoExports'>,
 ): Router {
   const { historyImports, importUndo, podcastChoices, historyStats, config, profiles, demoExports } = services;
   const podcastChoice = z.object({ name: z.string().min(1).max(500), as: z.enum(['podcast', 'music']) });
@@ -100,6 +101,7 @@ export function historyRouter(
       error: job.error, created_at: job.created_at, finished_at: job.finished_at,
       confirmation: job.status === 'needs_confirmation' ? (job.confirmation ?? null) : null, undone_at: job.undone_at ?? null, plays_removed: job.plays_removed ?? null,
       phase: job.phase ?? null, resume_at: job.resume_at ?? null, checkpoint: job.checkpoint ?? 0, rows: job.spool_rows ?? null,
+      bytes_read: job.bytes_read ?? 0, bytes_total: job.bytes_total ?? null, files_done: job.files_done ?? 0, files_total: job.files_total ?? null, rows_read: job.rows_read ?? 0,
     });
   });
 
@@ -140,25 +142,22 @@ export function historyRouter(
   // ---- pages ----
   router.get('/history', requireLogin, async (req, res) => {
     const user = await profiles.user(req.user!.id);
-    const preset = typeof req.query.range === 'string' ? req.query.range : 'all';
-    const year = new Date().getUTCFullYear();
-    const ranges: Record<string, { from?: string; to?: string }> = {
-      all: {},
-      this_year: { from: `${year}-01-01`, to: `${year}-12-31` },
-      last_year: { from: `${year - 1}-01-01`, to: `${year - 1}-12-31` },
-    };
-    let range = ranges[preset] ?? {};
+    const q = parseOr400(periodSelection, periodFromQuery(req.query), 'invalid_query', 'Pick a period from the list, or dates as YYYY-MM-DD.');
     let error: string | null = null;
-    if (preset === 'custom') range = { from: String(req.query.from ?? '') || undefined, to: String(req.query.to ?? '') || undefined };
     let stats = null;
+    let tops = null;
+    let period = null;
     try {
-      stats = await historyStats.stats(user.id, range);
+      ({ period } = await services.personal.period(user.id, q));
+      [stats, tops] = await Promise.all([historyStats.stats(user.id, { from: period.from ?? undefined, to: period.to ?? undefined }), services.personal.tops(user.id, q)]);
     } catch (err) {
       if (!(err instanceof BadRequest)) throw err;
       error = err.message;
     }
-    const [jobs, choices] = await Promise.all([historyImports.jobs(user.id), podcastChoices.choices(user.id)]);
-    res.status(error ? 400 : 200).render('history', { title: 'Listening history', user, stats, jobs, choices, preset, range, error, demo: config.demoMode });
+    period ??= { choice: 'custom', label: 'the dates given', from: q.from ?? null, to: q.to ?? null, previous: null };
+    const [jobs, years, choices] = await Promise.all([historyImports.jobs(user.id), services.personal.years(user.id), podcastChoices.choices(user.id)]);
+    const range = { from: period.from ?? undefined, to: period.to ?? undefined };
+    res.status(error ? 400 : 200).render('history', { title: 'Listening history', user, stats, tops, jobs, choices, period, years, range, error, demo: config.demoMode, pickerPath: '/history' });
   });
 
   router.post('/history/imports', requireLogin, async (req, res) => {

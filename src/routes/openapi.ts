@@ -5,7 +5,8 @@ import { searchQuery } from './artists';
 import { compareQuery } from './compare';
 import { statsQuery, tasteQuery } from './history';
 import { rangeQuery, refreshQuery, topQuery } from './me';
-import { paramSchema, queryParameters, refreshFlag, spotifyId } from './params';
+import { timeZoneBody } from './timeZone';
+import { paramSchema, periodSelection, personalAlbumKey, personalArtistKey, personalTrackKey, playLogQuery, queryParameters, refreshFlag, spotifyId } from './params';
 
 const error = { $ref: '#/components/schemas/Error' };
 const json = (schema: unknown, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
@@ -25,6 +26,56 @@ const nullableNumber = { type: ['number', 'null'] };
 const features = Object.fromEntries(
   ['tempo', 'energy', 'danceability', 'valence', 'acousticness', 'instrumentalness', 'liveness', 'speechiness', 'loudness', 'key', 'mode', 'time_signature'].map((f) => [f, nullableNumber]),
 );
+
+const PERIOD = '7d, 30d, 90d, this_year, last_year, all, a year (2024) or a month (2024-05); without it, from/to or all time';
+const RANKED = {
+  type: 'object',
+  properties: {
+    key: { type: 'string' }, name: { type: 'string' }, artist: { type: 'string' }, artist_key: { type: 'string' }, plays: { type: 'integer' }, ms_played: { type: 'integer' },
+    rank: { type: 'integer' }, previous_rank: { type: ['integer', 'null'] }, change: { type: ['integer', 'string', 'null'], description: 'places gained (negative: lost), "new", or null without a previous period' },
+  },
+};
+
+/** The personal artist, track and album pages' JSON: one description, three keys. */
+function personalPaths() {
+  const keys = {
+    artists: [personalArtistKey, 'Artist key: the first 16 hex digits of SHA-256 of "artist\\0" + the normalised name (NFKC, lower case, spaces collapsed), optionally "-" + the Spotify artist id'],
+    tracks: [personalTrackKey, 'Track key: the Spotify track id when known, else "t" + 16 hex digits of SHA-256 of "track\\0" + normalised artist + "\\0" + normalised track'],
+    albums: [personalAlbumKey, 'Album key: "a" + 16 hex digits of SHA-256 of "album\\0" + normalised artist + "\\0" + normalised album'],
+  } as const;
+  return Object.fromEntries(
+    Object.entries(keys).map(([plural, [schema, description]]) => [
+      `/api/me/history/${plural}/{key}`,
+      {
+        get: {
+          ...me,
+          summary: `Your own story with one of your ${plural} from imported history: plays and minutes per month with the rank among all ${plural} and the share of all listening, first and last listen, top tracks (and albums), plays by weekday and hour, skip rate with its coverage, longest streak`,
+          parameters: [
+            { name: 'key', in: 'path', required: true, description, schema: paramSchema(schema) },
+            ...queryParameters(periodSelection, { period: PERIOD, from: 'YYYY-MM-DD', to: 'YYYY-MM-DD', tz: TZ }),
+          ],
+          responses: {
+            200: json({
+              type: 'object',
+              properties: {
+                kind: { type: 'string' }, key: { type: 'string' }, name: { type: 'string' }, artist: { type: 'string' }, artist_key: { type: 'string' },
+                plays: { type: 'integer' }, ms_played: { type: 'integer' }, rank: { type: ['integer', 'null'] },
+                first_listen: { type: ['string', 'null'] }, last_listen: { type: ['string', 'null'] },
+                per_month: { type: 'array', items: { type: 'object', properties: { month: { type: 'string' }, plays: { type: 'integer' }, ms: { type: 'integer' }, rank: { type: ['integer', 'null'] }, share: { type: 'number' } } } },
+                top_tracks: { type: 'array', items: { type: 'object' } }, top_albums: { type: 'array', items: { type: 'object' } },
+                hour_weekday: { type: 'array', description: '[weekday 0 = Monday][hour] → plays' },
+                skips: { type: 'object', properties: { rate: nullableNumber, skipped: { type: 'integer' }, known: { type: 'integer' }, entries: { type: 'integer' }, coverage: nullableNumber } },
+                longest_streak: { type: 'object' }, period: { type: 'object' },
+                catalog: { type: 'object', description: 'artist_id: the Spotify artist (from the key), else via_track_id: a Spotify track id of it (/tracks/:id leads to the artist)' },
+              },
+            }),
+            ...errors(400, 401, 404),
+          },
+        },
+      },
+    ]),
+  );
+}
 
 /** The OpenAPI 3.1 description of the whole JSON API, served at /api/openapi.json. */
 export function openApiDocument(publicUrl: string) {
@@ -217,6 +268,49 @@ export function openApiDocument(publicUrl: string) {
             200: json({ type: 'object', properties: { plays: { type: 'integer' }, ms_played: { type: 'integer' }, top_artists: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, plays: { type: 'integer' }, ms_played: { type: 'integer' } } } }, top_tracks: { type: 'array', items: { type: 'object' } } } }),
             ...errors(400, 401),
           },
+        },
+      },
+      ...personalPaths(),
+      '/api/me/time-zone': {
+        get: { ...me, summary: 'Your time zone: every page, chart and the API default use it (chosen: false until one is stored)', responses: { 200: json({ type: 'object', properties: { time_zone: { type: 'string' }, chosen: { type: 'boolean' } } }), ...errors(401) } },
+        post: {
+          ...me,
+          summary: 'Store your time zone; with only_if_unset (what the page sends after the first login, with the browser\'s zone) only when none is stored yet',
+          requestBody: { required: true, content: { 'application/json': { schema: paramSchema(timeZoneBody) } } },
+          responses: { 200: json({ type: 'object', properties: { time_zone: { type: 'string' }, stored: { type: 'boolean' } } }), ...errors(400, 401) },
+        },
+      },
+      '/api/me/history/plays': {
+        get: {
+          ...me,
+          summary: 'The play log: every entry newest first, a page at a time. The first hit of a search (q) is the last time you played it. Pass next_cursor as cursor for the next (older) page.',
+          parameters: queryParameters(playLogQuery, {
+            period: PERIOD, from: 'YYYY-MM-DD (with to: a custom range)', to: 'YYYY-MM-DD', tz: TZ, q: 'Words that must all appear in the track, artist or album name',
+            artist: 'An artist key (as in /me/artists/:key)', skipped: 'yes or no', shuffle: 'yes or no', platform: 'e.g. Android, iOS, Windows', kind: 'all (default), music, or podcasts (podcasts and audiobooks)',
+            cursor: 'next_cursor of the previous page (opaque)', limit: 'Plays per page, 1-200 (default 50)',
+          }),
+          responses: {
+            200: json({
+              type: 'object',
+              properties: {
+                plays: { type: 'array', items: { type: 'object', properties: {
+                  ts: { type: 'string', format: 'date-time' }, kind: { type: 'string' }, name: { type: 'string' }, artist: { type: 'string' }, album: { type: ['string', 'null'] }, track_id: { type: ['string', 'null'] },
+                  ms_played: { type: 'integer' }, skipped: { type: ['boolean', 'null'] }, shuffle: { type: ['boolean', 'null'] }, platform: { type: ['string', 'null'] }, country: { type: ['string', 'null'] },
+                  counted: { enum: ['play', 'time_only', 'excluded'] }, track_key: { type: ['string', 'null'] }, artist_key: { type: ['string', 'null'] }, album_key: { type: ['string', 'null'] },
+                } } },
+                next_cursor: { type: ['string', 'null'] }, period: { type: 'object' }, time_zone: { type: 'string' },
+              },
+            }),
+            ...errors(400, 401),
+          },
+        },
+      },
+      '/api/me/history/tops': {
+        get: {
+          ...me,
+          summary: 'Top artists (by listening time), tracks (by plays) and albums of a period, each with its rank in the previous period of the same length and the change (a number of places, "new", or null for all time)',
+          parameters: queryParameters(periodSelection, { period: PERIOD, from: 'YYYY-MM-DD', to: 'YYYY-MM-DD', tz: TZ }),
+          responses: { 200: json({ type: 'object', properties: { period: { type: 'object' }, time_zone: { type: 'string' }, artists: { type: 'array', items: RANKED }, tracks: { type: 'array', items: RANKED }, albums: { type: 'array', items: RANKED } } }), ...errors(400, 401) },
         },
       },
       '/api/me/history/taste': {

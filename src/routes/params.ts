@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { BadRequest } from '../errors';
+import { PERIOD_CHOICE } from '../history/period';
+import { ALBUM_KEY, ARTIST_KEY, TRACK_KEY } from '../history/personalKeys';
 import { isTimeZone } from '../history/timeZones';
 import { SPOTIFY_ID, SPOTIFY_ID_PATTERN } from '../spotify/ids';
 import { TIME_RANGES, type TimeRange } from '../spotify/SpotifyClient';
@@ -31,6 +33,38 @@ export const refreshFlag = z.enum(['0', '1']);
 
 /** A period of history in a query: from/to dates and the time zone days are counted in. */
 export const periodQuery = z.object({ from: isoDate.optional(), to: isoDate.optional(), tz: z.string().max(64).optional() });
+
+/**
+ * A period as the period picker puts it in the URL: `period` (7d, 30d, 90d, this_year, last_year,
+ * all, a year 2024 or a month 2024-05) or a custom `from`/`to`; resolved by history/period.ts.
+ */
+/** A query field an HTML form may send empty (an unset select, an empty date): empty is absent. */
+const formField = <S extends z.ZodType>(schema: S) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+export const periodSelection = periodQuery.extend({
+  period: formField(z.string().regex(PERIOD_CHOICE, 'one of 7d, 30d, 90d, this_year, last_year, all, a year (2024) or a month (2024-05)')),
+  from: formField(isoDate),
+  to: formField(isoDate),
+});
+
+const yesNo = z.enum(['yes', 'no']).transform((v) => v === 'yes');
+
+/** The play log's query: a period, a search, filters, and a cursor from the previous page. */
+export const playLogQuery = periodSelection.extend({
+  q: formField(z.string().trim().max(200)),
+  artist: formField(z.string().regex(ARTIST_KEY, 'an artist key as the personal pages use')),
+  skipped: formField(yesNo),
+  shuffle: formField(yesNo),
+  platform: formField(z.string().max(100)),
+  kind: formField(z.enum(['all', 'music', 'podcasts'])),
+  cursor: formField(z.string().max(200)),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+/** Keys of the personal pages (history/personalKeys.ts). */
+export const personalArtistKey = z.string().regex(ARTIST_KEY, 'an artist key: 16 hex digits, optionally followed by "-" and a Spotify artist id');
+export const personalTrackKey = z.string().regex(TRACK_KEY, 'a Spotify track id or "t" and 16 hex digits');
+export const personalAlbumKey = z.string().regex(ALBUM_KEY, '"a" and 16 hex digits');
 
 /**
  * Parses input with a schema; a failure is a 400 with `code`. The message is `message` when given,

@@ -24,9 +24,33 @@ export class ProfileService {
     return user;
   }
 
-  setTimeZone(userId: string, tz: string): Promise<void> {
-    return this.users.setTimeZone(userId, tz);
+  async setTimeZone(userId: string, tz: string): Promise<void> {
+    await this.users.setTimeZone(userId, tz);
+    this.zones.delete(userId);
   }
+
+  /** The browser's zone, stored when the person has none yet (first login); whether it was stored. */
+  async adoptBrowserTimeZone(userId: string, tz: string): Promise<{ stored: boolean; timeZone: string }> {
+    const stored = await this.users.setTimeZoneIfUnset(userId, tz);
+    this.zones.delete(userId);
+    return { stored, timeZone: stored ? tz : (await this.user(userId)).timeZone };
+  }
+
+  /**
+   * The zone every page formats dates in, and whether one is stored; kept a minute per user so a
+   * page view costs no extra read (another process sees a change within that minute).
+   */
+  async displayZone(userId: string): Promise<{ timeZone: string; chosen: boolean }> {
+    const hit = this.zones.get(userId);
+    if (hit && hit.until > Date.now()) return hit.zone;
+    const user = await this.users.get(userId);
+    const zone = { timeZone: user?.timeZone ?? 'UTC', chosen: user?.timeZoneChosen ?? true };
+    if (this.zones.size > 10_000) this.zones.clear();
+    this.zones.set(userId, { zone, until: Date.now() + 60_000 });
+    return zone;
+  }
+
+  private readonly zones = new Map<string, { zone: { timeZone: string; chosen: boolean }; until: number }>();
 
   setCountingRules(userId: string, rules: CountingRules): Promise<void> {
     return this.users.setCountingRules(userId, rules);

@@ -66,6 +66,12 @@ export interface ImportJob {
   checkpoint?: number;
   /** Music plays among the checkpointed rows. */
   checkpoint_plays?: number;
+  /** Pass 1's progress: bytes of the history files read (of bytes_total, null when unknown), files done (of files_total), rows read. */
+  bytes_read?: number;
+  bytes_total?: number | null;
+  files_done?: number;
+  files_total?: number;
+  rows_read?: number;
   /** When a paused job continues (ISO), and how many times it paused. */
   resume_at?: string | null;
   attempts?: number;

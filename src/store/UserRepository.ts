@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TokenCipher } from '../security/TokenCipher';
 import { rulesFrom, type CountingRules } from '../history/countingRules';
 import { APP_KEY } from './keys';
+import { isConditionalFailure } from './storeErrors';
 import type { Store } from './Store';
 
 export interface User {
@@ -12,8 +13,10 @@ export interface User {
   product: string | null;
   createdAt: string;
   lastLoginAt: string;
-  /** IANA time zone for history statistics; UTC until the person picks one. */
+  /** IANA time zone for every page, chart and statistic; UTC until the browser's is stored at first login or the person picks one. */
   timeZone: string;
+  /** Whether a zone is stored at all (the first page after login stores the browser's when not). */
+  timeZoneChosen: boolean;
   /** How plays count in every statistic (defaults until the person changes them). */
   countingRules: CountingRules;
 }
@@ -48,7 +51,7 @@ export class UserRepository {
     private readonly cipher: TokenCipher,
   ) {}
 
-  async upsertFromLogin(profile: Omit<User, 'createdAt' | 'lastLoginAt' | 'timeZone' | 'countingRules'>, tokens: SpotifyTokens, now = new Date()): Promise<User> {
+  async upsertFromLogin(profile: Omit<User, 'createdAt' | 'lastLoginAt' | 'timeZone' | 'timeZoneChosen' | 'countingRules'>, tokens: SpotifyTokens, now = new Date()): Promise<User> {
     const iso = now.toISOString();
     const out = await this.store.doc.send(
       new UpdateCommand({
@@ -106,6 +109,25 @@ export class UserRepository {
     );
   }
 
+  /** Stores a zone only when none is stored yet (the browser's, at first login); false when one was. */
+  async setTimeZoneIfUnset(id: string, tz: string): Promise<boolean> {
+    try {
+      await this.store.doc.send(
+        new UpdateCommand({
+          TableName: this.store.tables.app,
+          Key: APP_KEY.user(id),
+          UpdateExpression: 'SET time_zone = :tz',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(time_zone)',
+          ExpressionAttributeValues: { ':tz': tz },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalFailure(err)) return false;
+      throw err;
+    }
+  }
+
   async setCountingRules(id: string, rules: CountingRules): Promise<void> {
     await this.store.doc.send(
       new UpdateCommand({
@@ -146,6 +168,7 @@ function toUser(item: UserItem): User {
     createdAt: item.created_at,
     lastLoginAt: item.last_login_at,
     timeZone: item.time_zone ?? 'UTC',
+    timeZoneChosen: item.time_zone !== undefined,
     countingRules: rulesFrom(item.counting_rules),
   };
 }

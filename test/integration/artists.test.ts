@@ -191,7 +191,8 @@ describe('artist API errors and exports', () => {
     expect(again.fetched_at > first.fetched_at).toBe(true);
     expect(again.tracks).toEqual(first.tracks);
     const page = await request(t.url).get(`/artists/${id}`).expect(200);
-    expect(page.text).toMatch(/Fetched <time datetime="[^"]+">\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    // One locale-aware format everywhere (src/routes/format.ts): English without Accept-Language, the zone named.
+    expect(page.text).toMatch(/Fetched <time datetime="[^"]+">[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d\s[AP]M \(UTC\)/);
   });
 });
 

@@ -216,6 +216,18 @@ describe('compare two artists', () => {
     }
   });
 
+  it('a name typed instead of an id (no JavaScript) gets the choice form back with the mistake and the artists it may mean', async () => {
+    const [a, b] = twoArtists(t);
+    const name = t.sandbox.catalog.artists.get(b)!.name;
+    const page = await request(t.url).get('/compare').query({ a, b: name }).expect(400).expect('content-type', /html/);
+    expect(page.text).toContain('id="compare-choose"');
+    expect(page.text).toContain(`name="a" value="${a}"`); // the first artist is kept
+    expect(page.text).toMatch(new RegExp(`id="compare-b-error" role="alert" >No artist “${name}”`));
+    expect(page.text).toContain(`href="/compare?a=${a}&amp;b=${b}"`);
+    const missing = await request(t.url).get('/compare').query({ a }).expect(400);
+    expect(missing.text).toContain('Pick the second artist.');
+  });
+
   it('links to the comparison from the artist page', async () => {
     const [a] = twoArtists(t);
     const page = await request(t.url).get(`/artists/${a}`).expect(200);

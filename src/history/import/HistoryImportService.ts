@@ -14,7 +14,7 @@ import { ImportFailure } from './ImportFailure';
 import { MalformedJson } from './jsonArrayStream';
 import { mergeSpool } from './mergeSpool';
 import { removeSpool, spoolPart } from './spool';
-import { spoolSources } from './spoolSources';
+import { spoolSources, type SpoolProgress } from './spoolSources';
 import { readUpload, type OpenUpload } from './uploadFormats';
 import { DEFAULT_LIMITS, type ImportLimits } from './zipSafety';
 
@@ -45,6 +45,32 @@ function withStaleness(job: ImportJob, staleMs: number): ImportJob {
  * kills the process (whatever the cause) must not crash-loop it. The job fails and its upload goes.
  */
 const MAX_CRASHES = 2;
+
+/** Pass 1's progress is written at most this often (one small UpdateItem each time). */
+const PROGRESS_MS = 500;
+
+/**
+ * Calls `write` with the latest value at most every `ms`, never two at once; a failed write is
+ * only progress lost. `settled` waits for the one in flight.
+ */
+function throttled<T>(ms: number, write: (v: T) => Promise<void>): { call: (v: T) => void; settled: () => Promise<void>; latest: () => T | undefined } {
+  let last = 0;
+  let inflight: Promise<void> | null = null;
+  let latest: T | undefined;
+  return {
+    latest: () => latest,
+    call(v) {
+      latest = v;
+      const now = Date.now();
+      if (inflight || now - last < ms) return;
+      last = now;
+      inflight = write(v).catch(() => undefined).finally(() => (inflight = null));
+    },
+    settled: async () => {
+      await inflight;
+    },
+  };
+}
 
 /** A paused import waits 30 s, then twice as long each time, up to 10 minutes. */
 const RETRY_BASE_MS = 30_000;
@@ -222,14 +248,17 @@ export class HistoryImportService {
       let rowsTotal = job.spool_rows ?? 0;
       let parts = job.spool_parts ?? 0;
       if (!resuming) {
-        const spooled = await spoolSources(sources, part, { parseWorker: this.parseWorkerScript, parallelMinBytes: this.o.parallelMinBytes, logger: this.o.logger });
+        const progress = throttled(PROGRESS_MS, (p: SpoolProgress) =>
+          update({ phase: 'reading', bytes_read: p.bytesRead, bytes_total: p.bytesTotal, files_done: p.filesDone, files_total: p.files, rows_read: p.rows }));
+        const spooled = await spoolSources(sources, part, { parseWorker: this.parseWorkerScript, parallelMinBytes: this.o.parallelMinBytes, logger: this.o.logger, onProgress: progress.call });
+        await progress.settled();
         await update({
           files: sources.map((s, i) => ({ name: s.name, format: s.format, plays: spooled.perSource[i] })),
           skipped: upload.skipped,
           episodes_read: spooled.episodes,
         });
         ({ rows: rowsTotal, parts } = spooled);
-        await update({ phase: 'writing', spool_rows: rowsTotal, spool_parts: parts, checkpoint: 0 });
+        await update({ phase: 'writing', spool_rows: rowsTotal, spool_parts: parts, checkpoint: 0, files_done: sources.length, files_total: sources.length, rows_read: rowsTotal, bytes_read: progress.latest()?.bytesRead ?? 0 });
       }
       // A backup of another account (or of an unknown one) is read and checked, then waits for the
       // person to confirm: nothing is written before. The spool stays; confirm continues from it.

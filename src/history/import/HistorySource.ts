@@ -7,10 +7,12 @@ import type { HistoryFormat } from './exportFormats';
 export interface HistorySource {
   /** The file's name, as the job's file list and error messages show it. */
   name: string;
-  /** Its plays, validated, a batch at a time; errors are ImportFailures naming the file and the entry. */
-  plays(): AsyncGenerator<Play[]>;
+  /** Its plays, validated, a batch at a time; errors are ImportFailures naming the file and the entry. `onBytes` hears the bytes read so far (for progress). */
+  plays(onBytes?: (bytesRead: number) => void): AsyncGenerator<Play[]>;
   /** Its format (exportFormats.ts, or 'backup'); null when only its first entry will tell. */
   format: HistoryFormat | 'backup' | null;
+  /** How many bytes plays() reads, when known (for progress). */
+  bytes?: number;
   /** Set for a plain export file on disk, which may be parsed in two halves at once (parallelSpool). */
   splittable?: { path: string; format: HistoryFormat | null };
 }

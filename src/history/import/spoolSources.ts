@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import type { Play } from '../play';
 import type { HistorySource } from './HistorySource';
 import { parseRange, type ParseRange, type ParseResult } from './parseWorker';
 import { writeSpoolRows } from './spool';
@@ -13,6 +14,17 @@ export interface SpoolOptions {
   parseWorker: string | null;
   parallelMinBytes?: number;
   logger?: Logger;
+  /** Hears pass 1 advance: after every batch of plays and every file (not throttled here). */
+  onProgress?: (p: SpoolProgress) => void;
+}
+
+/** How far pass 1 got: files done, bytes of the upload's history files read (total null when unknown), rows spooled. */
+export interface SpoolProgress {
+  filesDone: number;
+  files: number;
+  bytesRead: number;
+  bytesTotal: number | null;
+  rows: number;
 }
 
 /**
@@ -30,6 +42,27 @@ export async function spoolSources(
   let episodes = 0;
   // Rows of each source, for the job's file list.
   const perSource: number[] = [];
+  // Progress: bytes of finished files plus the current file's, rows of finished files plus the current file's.
+  const bytesTotal = sources.every((s) => typeof s.bytes === 'number') ? sources.reduce((t, s) => t + s.bytes!, 0) : null;
+  let filesDone = 0;
+  let bytesDone = 0;
+  let fileBytes = 0;
+  let fileRows = 0;
+  const report = () => o.onProgress?.({ filesDone, files: sources.length, bytesRead: bytesDone + fileBytes, bytesTotal, rows: rows + fileRows });
+  const counted = async function* (batches: AsyncGenerator<Play[]>) {
+    for await (const b of batches) {
+      fileRows += b.length;
+      report();
+      yield b;
+    }
+  };
+  const fileDone = (src: HistorySource) => {
+    filesDone++;
+    bytesDone += src.bytes ?? fileBytes;
+    fileBytes = 0;
+    fileRows = 0;
+    report();
+  };
   for (const src of sources) {
     const parallel = await parallelSpool(src, part(parts), part(parts + 1), o);
     if (parallel) {
@@ -37,12 +70,13 @@ export async function spoolSources(
       rows += parallel.rows;
       episodes += parallel.episodes;
       parts += 2;
+      fileDone(src);
       continue;
     }
     const out = fs.createWriteStream(part(parts++));
     try {
       out.write('[');
-      const counts = await writeSpoolRows(src.plays(), out, true);
+      const counts = await writeSpoolRows(counted(src.plays((n) => (fileBytes = n))), out, true);
       out.write(']');
       perSource.push(counts.rows);
       rows += counts.rows;
@@ -50,6 +84,7 @@ export async function spoolSources(
     } finally {
       await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     }
+    fileDone(src);
   }
   return { rows, parts, episodes, perSource };
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import { pipeline as pipeStreams, Transform, type Readable } from 'node:stream';
 import type { Play } from '../play';
 import { formatOf, type HistoryFormat } from './exportFormats';
 import type { HistorySource, SkippedFile, UploadContents } from './HistorySource';
@@ -59,7 +59,7 @@ export async function readExportZip(zip: ZipUpload, limits: ImportLimits, scratc
         skipped.push({ name, reason: 'an empty list, not named like a history file' });
         continue;
       }
-      sources.push({ name, format, plays: () => exportFilePlays(() => z.open(entry), name, format) });
+      sources.push({ name, format, plays: (onBytes) => exportFilePlays(() => z.open(entry), name, format, onBytes), bytes: entry.uncompressedSize });
     }
   };
   try {
@@ -90,16 +90,31 @@ export async function readExportFile(file: { path: string; originalName: string 
   const source: HistorySource = {
     name,
     format,
-    plays: () => exportFilePlays(async () => fs.createReadStream(file.path), name, format),
+    plays: (onBytes) => exportFilePlays(async () => fs.createReadStream(file.path), name, format, onBytes),
+    bytes: size,
     splittable: { path: file.path, format },
   };
   return { sources: [source], skipped: [], extras: null };
 }
 
-async function* exportFilePlays(open: () => Promise<Readable>, name: string, format: HistoryFormat | null): AsyncGenerator<Play[]> {
+async function* exportFilePlays(open: () => Promise<Readable>, name: string, format: HistoryFormat | null, onBytes?: (bytesRead: number) => void): AsyncGenerator<Play[]> {
   try {
-    yield* exportPlays(await open(), name, format);
+    yield* exportPlays(onBytes ? countBytes(await open(), onBytes) : await open(), name, format);
   } catch (err) {
     throw err instanceof InvalidHistory ? new ImportFailure(err.message) : err;
   }
+}
+
+/** The stream as it is, through a pass-through that tells how many bytes went by (import progress). */
+function countBytes(input: Readable, onBytes: (bytesRead: number) => void): Readable {
+  let read = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      read += chunk.length;
+      onBytes(read);
+      done(null, chunk);
+    },
+  });
+  pipeStreams(input, counter, () => undefined); // an error in either destroys both, and reading the counter throws it
+  return counter;
 }
