@@ -164,6 +164,7 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
     uploadDir: path.join(config.dataDir, 'uploads'),
     logger,
     staleMs: config.historyJobStaleSeconds * 1000,
+    concurrency: config.importConcurrency,
     retryBaseMs: tuning.importRetryMs,
     parseWorker: tuning.importParseWorker,
     parallelMinBytes: tuning.importParallelMinBytes,

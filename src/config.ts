@@ -50,6 +50,7 @@ const schema = z.object({
   HISTORY_UPLOAD_MAX_MB: z.coerce.number().int().min(1).max(4096).default(500),
   INGEST_LEASE_SECONDS: positiveSeconds.default(60),
   HISTORY_JOB_STALE_SECONDS: positiveSeconds.default(60),
+  IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   RATE_LIMIT_API_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   RATE_LIMIT_TOKEN_PER_MINUTE: z.coerce.number().int().min(1).default(600),
@@ -117,6 +118,8 @@ export interface Config {
   ingestLeaseSeconds: number;
   /** A history import silent for this long was interrupted (its server stopped). */
   historyJobStaleSeconds: number;
+  /** History imports run at once in this process (at most one per person; people take turns). */
+  importConcurrency: number;
   trustProxy: boolean | number | string;
   /** Live capture of recently played tracks: whether this process runs the scheduler, and its pace. */
   capture: { enabled: boolean; intervalMinutes: number; tickSeconds: number };
@@ -217,6 +220,7 @@ export function readEnvironment(env: Record<string, string | undefined> = proces
     metricsToken: e.METRICS_TOKEN,
     ingestLeaseSeconds: e.INGEST_LEASE_SECONDS,
     historyJobStaleSeconds: e.HISTORY_JOB_STALE_SECONDS,
+    importConcurrency: e.IMPORT_CONCURRENCY,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     capture: { enabled: e.CAPTURE_ENABLED === 'true', intervalMinutes: e.CAPTURE_INTERVAL_MINUTES, tickSeconds: e.CAPTURE_TICK_SECONDS },
   });

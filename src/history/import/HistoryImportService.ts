@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { AppError, BadRequest, NotFound } from '../../errors';
 import type { HistoryRepository, ImportJob } from '../../store/HistoryRepository';
 import { isTransientStoreError } from '../../store/storeErrors';
-import { Limiter } from '../../util/Limiter';
+import { FairQueue } from '../../util/FairQueue';
 import type { BackupService } from '../BackupService';
 import type { ImportUndoService } from './ImportUndoService';
 import { mergeDays } from '../mergeDays';
@@ -78,7 +78,8 @@ const RETRY_MAX_MS = 10 * 60_000;
 
 /**
  * Imports an upload (a Spotify data export as downloaded, one of its JSON files, or this app's
- * backup: uploadFormats.ts) as a background job: one at a time, with a heartbeat, paused while the
+ * backup: uploadFormats.ts) as a background job: queued per person (FairQueue: one job of a person
+ * at a time, people served round-robin up to a global cap), with a heartbeat, paused while the
  * database is busy and resumed after a crash. Two passes: the first (spoolSources) validates
  * everything into a spool, so a bad file fails the job before anything is written; the second
  * (mergeSpool) merges the plays into day items from a checkpoint, idempotently: re-importing adds
@@ -87,7 +88,7 @@ const RETRY_MAX_MS = 10 * 60_000;
 export class HistoryImportService {
   /** This process, as the owner of the job leases it holds. */
   private readonly owner = `${process.pid}:${crypto.randomUUID()}`;
-  private readonly queue = new Limiter(1);
+  private readonly queue: FairQueue;
   private readonly running = new Set<Promise<void>>();
 
   constructor(
@@ -108,9 +109,12 @@ export class HistoryImportService {
       /** Records what each job adds, so it can be undone (ImportUndoService). */
       undo?: Pick<ImportUndoService, 'record'>;
       staleMs?: number;
+      /** Imports run at once (default 1); never two of one person, and people take turns. */
+      concurrency?: number;
     },
   ) {
     fs.mkdirSync(o.uploadDir, { recursive: true });
+    this.queue = new FairQueue(o.concurrency ?? 1);
   }
 
   get limits(): ImportLimits {
@@ -151,7 +155,7 @@ export class HistoryImportService {
   private enqueue(userId: string, job: ImportJob, file: { path: string; originalName: string }): void {
     this.mine.add(job.id);
     const run = this.queue
-      .run(() => this.run(userId, job, file))
+      .run(userId, () => this.run(userId, job, file))
       .catch((err: unknown) => this.o.logger?.error({ err, job: job.id }, 'import job crashed'))
       .finally(() => {
         this.mine.delete(job.id);
