@@ -139,10 +139,10 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
   const apiTokens = new ApiTokenService(new ApiTokenRepository(store));
   const historyRepo = new HistoryRepository(store);
   const podcastChoiceRepo = new PodcastChoiceRepository(store);
-  // Show search runs after a history is decoded; the market is fixed because shows are market-bound
-  // and an app token has no country (issue 11 item 6 may make it configurable).
+  // Show search runs after a history is decoded with the app token, which has no country: shows
+  // are market-bound, so it searches in the configured SPOTIFY_MARKET (default US), as the ingest does.
   const showSearch: ShowSearchService = new ShowSearchService({
-    spotify, auth: appAuth, choices: podcastChoiceRepo, history: historyRepo, market: 'US', logger,
+    spotify, auth: appAuth, choices: podcastChoiceRepo, history: historyRepo, market: config.spotify.market, logger,
     onChanged: (userId) => historyStats.forget(userId),
   });
   const historyStats = new HistoryStatsService(
