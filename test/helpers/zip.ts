@@ -3,8 +3,10 @@ import zlib from 'node:zlib';
 /**
  * A minimal zip writer for test fixtures: stored or deflated entries with any name (including the
  * hostile ones a real zip library refuses to write), and optionally a lying uncompressed size.
+ * `encrypted` sets the "encrypted" flag (bit 0), as password-protecting a zip does (the data stays plain:
+ * a reader must refuse it before decrypting anything).
  */
-export function makeZip(entries: { name: string; data: Buffer | string; deflate?: boolean }[]): Buffer {
+export function makeZip(entries: { name: string; data: Buffer | string; deflate?: boolean; encrypted?: boolean }[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -17,7 +19,8 @@ export function makeZip(entries: { name: string; data: Buffer | string; deflate?
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    const flags = 0x0800 | (e.encrypted ? 0x0001 : 0); // UTF-8 names (+ encrypted)
+    local.writeUInt16LE(flags, 6);
     local.writeUInt16LE(method, 8);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(body.length, 18);
@@ -28,7 +31,7 @@ export function makeZip(entries: { name: string; data: Buffer | string; deflate?
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(flags, 8);
     central.writeUInt16LE(method, 10);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(body.length, 20);

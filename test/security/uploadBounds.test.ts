@@ -71,6 +71,20 @@ describe('uploads are bounded per line, per element and per job', () => {
     expect(job.error).toMatch(/settings\.json is not valid JSON/);
   });
 
+  it('a password-protected zip is named as such (not "failed on our side" or "no history found") and writes nothing', async () => {
+    const plays = JSON.stringify([ext('2024-03-01T10:00:00Z', 'Song', 'Artist', 200_000)]);
+    const zip = makeZip([{ name: 'Spotify Extended Streaming History/Streaming_History_Audio_2024.json', data: plays, encrypted: true }]);
+    const before = await stats(t, token);
+    const job = await upload(t, token, 'my_spotify_data.zip', zip);
+    expect(job.status).toBe('failed');
+    expect(job.error).toMatch(/Streaming_History_Audio_2024\.json in the zip is password-protected/);
+    expect(job.error).not.toMatch(/on our side/);
+    expect((await stats(t, token)).entries).toBe(before.entries);
+    // The same zip without the password flag imports: the flag alone made the difference.
+    const plain = await upload(t, token, 'my_spotify_data.zip', makeZip([{ name: 'Spotify Extended Streaming History/Streaming_History_Audio_2024.json', data: plays }]));
+    expect(plain.status).toBe('done');
+  });
+
   it('an import whose server died twice while it ran is not resumed again: it fails with a reason and its upload is removed', async () => {
     const { historyImports } = t.services;
     const userId = 'ava.demo';

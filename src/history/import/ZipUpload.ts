@@ -45,7 +45,13 @@ export async function openZip(file: string, limits: ImportLimits): Promise<ZipUp
   return {
     entries,
     byName: new Map(entries.map((e) => [e.fileName, e])),
-    open: (e) => new Promise<Readable>((resolve, reject) => zip.openReadStream(e, (err, s) => (err ? reject(err) : resolve(s!)))),
+    open: (e) => {
+      // A password-protected zip: Spotify's exports never are, so the person re-packed it with a password.
+      if (e.isEncrypted()) {
+        return Promise.reject(new ImportFailure(`${e.fileName} in the zip is password-protected; we cannot read encrypted zips. Upload the zip Spotify sent, or re-pack it without a password.`));
+      }
+      return new Promise<Readable>((resolve, reject) => zip.openReadStream(e, (err, s) => (err ? reject(err) : resolve(s!))));
+    },
     close: () => zip.close(),
   };
 }
