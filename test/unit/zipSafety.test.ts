@@ -56,10 +56,18 @@ describe('zip entry safety', () => {
     expect(refused([entry('c:evil.json')])).toMatch(/unsafe path/);
   });
 
-  it('refuses a large entry that expands beyond the ratio as a zip bomb, but not a small one', () => {
+  it('refuses an entry above 1 MiB that expands beyond the ratio as a zip bomb, whatever its size, but not a tiny one', () => {
     expect(refused([entry('Streaming_History_Audio_2020.json', 200 * MB, 1 * MB)])).toMatch(/expands 200× when unpacked: rejected as a zip bomb/);
-    expect(historyEntries([entry('Streaming_History_Audio_2020.json', 5 * MB, 1024)], limits())).toHaveLength(1);
+    // The attack: a 10 KB zip holding one 10 MiB entry (it passed when the check began at 10 MiB).
+    expect(refused([entry('Streaming_History_Audio_2020.json', 10 * MB, 10 * 1024)])).toMatch(/expands 1024× when unpacked: rejected as a zip bomb/);
+    expect(historyEntries([entry('Streaming_History_Audio_2020.json', 512 * 1024, 1024)], limits())).toHaveLength(1);
     expect(historyEntries([entry('Streaming_History_Audio_2020.json', 50 * MB, 1 * MB)], limits())).toHaveLength(1);
+  });
+
+  it('applies the ratio to the total too: many small entries cannot add up to a bomb', () => {
+    const parts = Array.from({ length: 4 }, (_, i) => entry(`StreamingHistory_music_${i}.json`, 900 * 1024, 1024));
+    expect(refused(parts)).toMatch(/The history files expand 900× when unpacked: rejected as a zip bomb/);
+    expect(historyEntries(parts.slice(0, 1), limits())).toHaveLength(1);
   });
 
   it('refuses an entry larger than the entry limit and files adding up past the total limit', () => {

@@ -22,8 +22,12 @@ export const DEFAULT_LIMITS: ImportLimits = {
   maxEntries: 2000,
 };
 
-/** Entries this small are harmless whatever their ratio (repetitive JSON compresses very well). */
-const BOMB_MIN_BYTES = 10 * 2 ** 20;
+/**
+ * Below this (the per-element cap) an entry or a zip is harmless whatever its ratio: repetitive JSON
+ * compresses very well, and a small file cannot hold much. Above it the ratio applies to every
+ * entry and to the zip's total, so a 10 KB zip cannot unpack to 10 MiB (real exports expand ~10×).
+ */
+const BOMB_MIN_BYTES = 2 ** 20;
 
 /** What the central directory says about an entry. */
 export interface ZipEntryInfo {
@@ -66,6 +70,7 @@ export function historyEntries<E extends ZipEntryInfo>(entries: E[], limits: Imp
   checkEntryCount(entries.length, limits);
   const out: { entry: E; format: HistoryFormat | null }[] = [];
   let total = 0;
+  let packed = 0;
   for (const e of entries) {
     const name = e.fileName;
     if (isUnsafePath(name)) throw new ImportFailure(`The zip contains an unsafe path (${JSON.stringify(name.slice(0, 100))}); it was rejected.`);
@@ -73,6 +78,10 @@ export function historyEntries<E extends ZipEntryInfo>(entries: E[], limits: Imp
     checkEntrySize(e, limits);
     total += e.uncompressedSize;
     if (total > limits.maxTotalBytes) throw new ImportFailure(`The history files add up to more than ${limits.maxTotalBytes / 2 ** 30} GB uncompressed.`);
+    packed += e.compressedSize;
+    if (total > BOMB_MIN_BYTES && total / Math.max(packed, 1) > limits.maxRatio) {
+      throw new ImportFailure(`The history files expand ${Math.round(total / Math.max(packed, 1))}× when unpacked: rejected as a zip bomb.`);
+    }
     out.push({ entry: e, format: formatOf(name) });
   }
   return out.sort((a, b) => a.entry.fileName.localeCompare(b.entry.fileName, 'en', { numeric: true }));
