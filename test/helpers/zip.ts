@@ -2,11 +2,10 @@ import zlib from 'node:zlib';
 
 /**
  * A minimal zip writer for test fixtures: stored or deflated entries with any name (including the
- * hostile ones a real zip library refuses to write), and optionally a lying uncompressed size.
- * `encrypted` sets the "encrypted" flag (bit 0), as password-protecting a zip does (the data stays plain:
- * a reader must refuse it before decrypting anything).
+ * hostile ones a real zip library refuses to write), optionally a lying uncompressed size
+ * (`declaredSize`) or the "encrypted" flag (general purpose bit 0; the bytes are not really encrypted).
  */
-export function makeZip(entries: { name: string; data: Buffer | string; deflate?: boolean; encrypted?: boolean }[]): Buffer {
+export function makeZip(entries: { name: string; data: Buffer | string; deflate?: boolean; encrypted?: boolean; declaredSize?: number }[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
@@ -19,12 +18,12 @@ export function makeZip(entries: { name: string; data: Buffer | string; deflate?
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
-    const flags = 0x0800 | (e.encrypted ? 0x0001 : 0); // UTF-8 names (+ encrypted)
+    const flags = 0x0800 | (e.encrypted ? 1 : 0); // UTF-8 names, maybe "encrypted"
     local.writeUInt16LE(flags, 6);
     local.writeUInt16LE(method, 8);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(raw.length, 22);
+    local.writeUInt32LE(e.declaredSize ?? raw.length, 22);
     local.writeUInt16LE(name.length, 26);
     locals.push(local, name, body);
     const central = Buffer.alloc(46);
@@ -35,7 +34,7 @@ export function makeZip(entries: { name: string; data: Buffer | string; deflate?
     central.writeUInt16LE(method, 10);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(raw.length, 24);
+    central.writeUInt32LE(e.declaredSize ?? raw.length, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(offset, 42);
     centrals.push(central, name);

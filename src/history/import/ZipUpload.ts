@@ -1,7 +1,11 @@
-import type { Readable } from 'node:stream';
+import fs from 'node:fs';
+import { PassThrough, type Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { ImportFailure } from './ImportFailure';
-import { checkEntryCount, type ImportLimits } from './zipSafety';
+import { checkEntryCount, checkEntryRatio, checkZipTotal, type ImportLimits } from './zipSafety';
+
+/** Said of a password-protected zip: the person can fix it, so it says how. */
+export const ENCRYPTED_ZIP = 'This zip is password-protected, so it cannot be read. Export (or zip) it again without a password and upload that.';
 
 /** The first four bytes of every zip (a local file header). */
 export const ZIP_MAGIC = 0x04034b50;
@@ -14,7 +18,11 @@ export interface ZipUpload {
   close(): void;
 }
 
-/** Opens a zip and reads its directory, refusing it early when it has too many entries. */
+/**
+ * Opens a zip and reads its directory, refusing it before any entry is unpacked when it has too
+ * many entries, is password-protected, or any entry (whatever its size) or all of them together
+ * expand beyond the ratio. yauzl checks while unpacking that no entry holds more than it declared.
+ */
 export async function openZip(file: string, limits: ImportLimits): Promise<ZipUpload> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
     yauzl.open(file, { lazyEntries: true, validateEntrySizes: true, autoClose: false }, (err, z) => (err ? reject(err) : resolve(z!))),
@@ -26,6 +34,8 @@ export async function openZip(file: string, limits: ImportLimits): Promise<ZipUp
         entries.push(e);
         try {
           checkEntryCount(entries.length, limits);
+          if (e.isEncrypted()) throw new ImportFailure(ENCRYPTED_ZIP);
+          checkEntryRatio(e, limits);
         } catch (err) {
           return reject(err);
         }
@@ -38,6 +48,7 @@ export async function openZip(file: string, limits: ImportLimits): Promise<ZipUp
       );
       zip.readEntry();
     });
+    checkZipTotal(entries, (await fs.promises.stat(file)).size, limits);
   } catch (err) {
     zip.close();
     throw err;
@@ -45,13 +56,19 @@ export async function openZip(file: string, limits: ImportLimits): Promise<ZipUp
   return {
     entries,
     byName: new Map(entries.map((e) => [e.fileName, e])),
-    open: (e) => {
-      // A password-protected zip: Spotify's exports never are, so the person re-packed it with a password.
-      if (e.isEncrypted()) {
-        return Promise.reject(new ImportFailure(`${e.fileName} in the zip is password-protected; we cannot read encrypted zips. Upload the zip Spotify sent, or re-pack it without a password.`));
-      }
-      return new Promise<Readable>((resolve, reject) => zip.openReadStream(e, (err, s) => (err ? reject(err) : resolve(s!))));
-    },
+    open: (e) => new Promise<Readable>((resolve, reject) => zip.openReadStream(e, (err, s) => (err ? reject(err) : resolve(checkedStream(e, s!))))),
     close: () => zip.close(),
   };
+}
+
+/** The entry's bytes, with an entry that holds more or other bytes than its directory says reported as the file's fault. */
+function checkedStream(e: yauzl.Entry, raw: Readable): Readable {
+  const out = new PassThrough();
+  raw.on('error', (err: Error) =>
+    out.destroy(/too many bytes|too few bytes|invalid|incorrect|unexpected end/i.test(err.message) ? new ImportFailure(`${e.fileName} in the zip is damaged (${err.message}); download the export again.`) : err),
+  );
+  // A reader that stops early (a failed job) stops the unpacking too.
+  out.on('close', () => raw.destroy());
+  raw.pipe(out);
+  return out;
 }

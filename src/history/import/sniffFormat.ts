@@ -5,7 +5,8 @@ import { formatOfEntry, type HistoryFormat } from './exportFormats';
 const SNIFF_MAX_CHARS = 256 * 1024;
 
 /** What the start of a .json file is: a history format, an empty array, or why it is not history. */
-export type Sniffed = { format: HistoryFormat } | { empty: true } | { reason: string };
+/** `malformed`: the first entry is not valid JSON (the full parser says where and what). */
+export type Sniffed = { format: HistoryFormat } | { empty: true } | { reason: string; malformed?: true };
 
 /** The first element of a JSON array as text, or null when `text` does not hold all of it yet. */
 function firstElement(text: string): { kind: 'object'; json: string } | { kind: 'empty' | 'not-array' | 'not-object' } | null {
@@ -66,7 +67,7 @@ function judge(first: ReturnType<typeof firstElement>): Sniffed {
   try {
     entry = JSON.parse(first.json);
   } catch {
-    return { reason: 'not valid JSON' };
+    return { reason: 'not valid JSON', malformed: true };
   }
   const format = formatOfEntry(entry as Record<string, unknown>);
   if (format) return { format };

@@ -50,7 +50,9 @@ export async function readExportZip(zip: ZipUpload, limits: ImportLimits, scratc
     for (const { entry, format: hint } of candidates) {
       const name = prefix + entry.fileName;
       const sniffed = await sniffFormat(await z.open(entry));
-      if ('reason' in sniffed) {
+      // A file named as history whose first entry is broken is read anyway, so the import fails
+      // with the parser's message (the file, the entry, the byte, what is wrong) instead of skipping it.
+      if ('reason' in sniffed && !(sniffed.malformed && hint)) {
         skipped.push({ name, reason: sniffed.reason });
         continue;
       }

@@ -23,11 +23,10 @@ export const DEFAULT_LIMITS: ImportLimits = {
 };
 
 /**
- * Below this (the per-element cap) an entry or a zip is harmless whatever its ratio: repetitive JSON
- * compresses very well, and a small file cannot hold much. Above it the ratio applies to every
- * entry and to the zip's total, so a 10 KB zip cannot unpack to 10 MiB (real exports expand ~10×).
+ * Below this many bytes unpacked an entry is harmless whatever its ratio (a 300-byte JSON compresses
+ * to 30 bytes). Above it the ratio decides, however small the zip: a 10 KB zip holding 10 MiB is a bomb.
  */
-const BOMB_MIN_BYTES = 2 ** 20;
+const RATIO_MIN_BYTES = 2 ** 20;
 
 /** What the central directory says about an entry. */
 export interface ZipEntryInfo {
@@ -51,12 +50,27 @@ export function isAppleDouble(name: string): boolean {
   return name.startsWith('__MACOSX/') || (name.split('/').pop() ?? '').startsWith('._');
 }
 
+/** Refuses a bomb: an entry that expands beyond the ratio (any entry of the zip, read or not). */
+export function checkEntryRatio(e: ZipEntryInfo, limits: ImportLimits): void {
+  if (e.uncompressedSize > RATIO_MIN_BYTES && e.uncompressedSize > limits.maxRatio * Math.max(1, e.compressedSize)) {
+    throw new ImportFailure(`${e.fileName} expands ${Math.round(e.uncompressedSize / Math.max(1, e.compressedSize))}× when unpacked: rejected as a zip bomb.`);
+  }
+}
+
 /** Refuses an entry too large uncompressed, or a bomb (expands beyond the ratio). */
 export function checkEntrySize(e: ZipEntryInfo, limits: ImportLimits): void {
-  const name = e.fileName;
-  if (e.uncompressedSize > limits.maxEntryBytes) throw new ImportFailure(`${name} is larger than ${limits.maxEntryBytes / 2 ** 20} MB uncompressed.`);
-  if (e.compressedSize > 0 && e.uncompressedSize / e.compressedSize > limits.maxRatio && e.uncompressedSize > BOMB_MIN_BYTES) {
-    throw new ImportFailure(`${name} expands ${Math.round(e.uncompressedSize / e.compressedSize)}× when unpacked: rejected as a zip bomb.`);
+  if (e.uncompressedSize > limits.maxEntryBytes) throw new ImportFailure(`${e.fileName} is larger than ${limits.maxEntryBytes / 2 ** 20} MB uncompressed.`);
+  checkEntryRatio(e, limits);
+}
+
+/**
+ * Refuses a zip whose entries together unpack to more than the ratio allows of the zip's own size
+ * (many small entries, or entries overlapping the same compressed bytes, each harmless alone).
+ */
+export function checkZipTotal(entries: ZipEntryInfo[], zipBytes: number, limits: ImportLimits): void {
+  const total = entries.reduce((sum, e) => sum + e.uncompressedSize, 0);
+  if (total > RATIO_MIN_BYTES && total > limits.maxRatio * Math.max(1, zipBytes)) {
+    throw new ImportFailure(`The zip's files expand ${Math.round(total / Math.max(1, zipBytes))}× when unpacked: rejected as a zip bomb.`);
   }
 }
 
@@ -70,7 +84,6 @@ export function historyEntries<E extends ZipEntryInfo>(entries: E[], limits: Imp
   checkEntryCount(entries.length, limits);
   const out: { entry: E; format: HistoryFormat | null }[] = [];
   let total = 0;
-  let packed = 0;
   for (const e of entries) {
     const name = e.fileName;
     if (isUnsafePath(name)) throw new ImportFailure(`The zip contains an unsafe path (${JSON.stringify(name.slice(0, 100))}); it was rejected.`);
@@ -78,10 +91,6 @@ export function historyEntries<E extends ZipEntryInfo>(entries: E[], limits: Imp
     checkEntrySize(e, limits);
     total += e.uncompressedSize;
     if (total > limits.maxTotalBytes) throw new ImportFailure(`The history files add up to more than ${limits.maxTotalBytes / 2 ** 30} GB uncompressed.`);
-    packed += e.compressedSize;
-    if (total > BOMB_MIN_BYTES && total / Math.max(packed, 1) > limits.maxRatio) {
-      throw new ImportFailure(`The history files expand ${Math.round(total / Math.max(packed, 1))}× when unpacked: rejected as a zip bomb.`);
-    }
     out.push({ entry: e, format: formatOf(name) });
   }
   return out.sort((a, b) => a.entry.fileName.localeCompare(b.entry.fileName, 'en', { numeric: true }));
