@@ -50,6 +50,16 @@ export class UpstreamForbidden extends UpstreamError {
   }
 }
 
+/**
+ * A request that is not safe to repeat (creating a playlist) got no clear answer: a 5xx, a timeout,
+ * a reset. It may or may not have taken effect, so it is not re-sent blindly.
+ */
+export class UpstreamUncertain extends UpstreamError {
+  constructor(message: string, upstreamStatus?: number) {
+    super(message, upstreamStatus, 'upstream_uncertain');
+  }
+}
+
 export class UpstreamNotFound extends AppError {
   constructor(message = 'Not found on Spotify') {
     super(404, 'not_found', message);

@@ -11,6 +11,14 @@ import { DEMO_LISTENERS, findListener } from './listeners';
 import { type AccessToken, ApiError, type SandboxState, escapeHtml, randomToken } from './state';
 
 const CODE_TTL_MS = 10 * 60_000;
+
+/** Spotify's scopes; a token carries exactly the ones its authorization asked for (and was granted). */
+export const KNOWN_SCOPES = new Set([
+  'ugc-image-upload', 'user-read-playback-state', 'user-modify-playback-state', 'user-read-currently-playing', 'app-remote-control', 'streaming',
+  'playlist-read-private', 'playlist-read-collaborative', 'playlist-modify-private', 'playlist-modify-public', 'user-follow-modify', 'user-follow-read',
+  'user-read-playback-position', 'user-top-read', 'user-read-recently-played', 'user-library-modify', 'user-library-read', 'user-read-email', 'user-read-private',
+  'user-personalized', 'user-soa-link', 'user-soa-unlink', 'soa-manage-entitlements', 'soa-manage-partner', 'soa-create-partner',
+]);
 const REFRESH_TTL_MS = 182 * 24 * 3600_000;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined);
@@ -108,7 +116,12 @@ export function createAccountsRouter(state: SandboxState): Router {
       redirectWith(res, client.redirectUri, { error: 'unsupported_response_type', state: stateParam });
       return;
     }
-    res.type('html').send(consentPage({ ...client, scope: str(q.scope) ?? '', state: stateParam }));
+    const scope = str(q.scope) ?? '';
+    if (scope.split(/\s+/).some((s) => s !== '' && !KNOWN_SCOPES.has(s))) {
+      redirectWith(res, client.redirectUri, { error: 'invalid_scope', state: stateParam });
+      return;
+    }
+    res.type('html').send(consentPage({ ...client, scope, state: stateParam }));
   });
 
   router.post('/authorize', form, (req, res) => {
@@ -121,6 +134,11 @@ export function createAccountsRouter(state: SandboxState): Router {
       return;
     }
     const listener = findListener(str(body.listener) ?? '');
+    const scope = str(body.scope) ?? '';
+    if (scope.split(/\s+/).some((s) => s !== '' && !KNOWN_SCOPES.has(s))) {
+      redirectWith(res, client.redirectUri, { error: 'invalid_scope', state: stateParam });
+      return;
+    }
     if (!listener) {
       errorPage(res, 400, 'Unknown listener');
       return;
@@ -128,7 +146,7 @@ export function createAccountsRouter(state: SandboxState): Router {
     const code = randomToken('AQ', 96);
     state.codes.set(code, {
       clientId: client.clientId, listenerId: listener.id, redirectUri: client.redirectUri,
-      scope: str(body.scope) ?? '', expiresAt: Date.now() + CODE_TTL_MS, used: false,
+      scope, expiresAt: Date.now() + CODE_TTL_MS, used: false,
     });
     redirectWith(res, client.redirectUri, { code, state: stateParam });
   });

@@ -13,6 +13,7 @@ import { previewHandler } from './previews';
 import { DEMO_LISTENERS, generateListeningHistory } from './listeners';
 import { accountId, type SandboxProfile } from './objects';
 import { ApiError, FAULT_MALFORMED, FAULT_PASS, FAULT_RESET, FAULT_STALL, FAULT_TRUNCATED, type FaultControl, type FaultTarget, Faults, type SandboxState, type SandboxStats } from './state';
+import { createPlaylistPagesRouter, playlistSummaries } from './playlists';
 import { createWebApiRouter } from './webapi';
 
 export type { SandboxProfile } from './objects';
@@ -67,7 +68,7 @@ export interface RunningSandbox extends Sandbox {
 }
 
 const RATE_WINDOW_MS = 30_000;
-const ID_AFTER = new Set(['artists', 'albums', 'tracks', 'audio-features', 'users', 'artist', 'track']);
+const ID_AFTER = new Set(['artists', 'albums', 'tracks', 'audio-features', 'users', 'artist', 'track', 'playlists']);
 
 /** "GET /v1/artists/{id}/albums": method plus path with ids replaced, for /_sandbox/stats. */
 export function endpointKey(method: string, path: string): string {
@@ -155,7 +156,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
       quirks: opts.quirks ?? false,
     },
     catalog, anchorMs: Math.floor(Date.now() / 60_000) * 60_000,
-    tokens: new Map(), refreshTokens: new Map(), codes: new Map(), stats, faults,
+    tokens: new Map(), refreshTokens: new Map(), codes: new Map(), stats, faults, playlists: new Map(),
   };
 
   const app = express();
@@ -218,6 +219,10 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     };
     pump();
   });
+  // Every playlist created through the Web API, newest first, with its tracks (tests; the HTML is /sandbox/playlists).
+  app.get('/_sandbox/playlists', (_req, res) => {
+    res.json({ playlists: playlistSummaries(state) });
+  });
   app.get('/_sandbox/notable', (_req, res) => {
     res.json(catalog.notable);
   });
@@ -235,6 +240,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   app.get('/images/:kind/:file', imageHandler(catalog));
   app.get('/previews/:file', previewHandler);
   app.use(createAccountsRouter(state));
+  app.use(createPlaylistPagesRouter(state));
   app.use('/v1', faultMiddleware(state, 'v1'), createWebApiRouter(state));
   app.use('/reccobeats', faultMiddleware(state, 'reccobeats'), createReccobeatsRouter(state));
   app.use('/musicbrainz', faultMiddleware(state, 'musicbrainz'), createMusicbrainzRouter(state));

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Catalog } from './catalog';
 import type { SandboxProfile } from './objects';
+import type { SandboxPlaylist } from './playlists';
 import { mulberry32 } from './random';
 
 export class ApiError extends Error {
@@ -118,6 +119,8 @@ export interface SandboxState {
   codes: Map<string, AuthCode>;
   stats: SandboxStats;
   faults: Faults;
+  /** Playlists created through the Web API, by id (playlists.ts). */
+  playlists: Map<string, SandboxPlaylist>;
 }
 
 export const randomToken = (prefix: string, bytes = 48): string => prefix + randomBytes(bytes).toString('base64url');

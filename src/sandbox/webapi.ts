@@ -14,6 +14,7 @@ import {
   type RenderContext, apiUrl, audioFeatures, fullAlbum, fullArtist, fullTrack, paging, playHistory, privateUser,
   simplifiedAlbum, simplifiedTrack,
 } from './objects';
+import { addPlaylistRoutes } from './playlists';
 import { copyPlayableIn, quirkIndex } from './quirks';
 import { BASE62_ID, base62Id } from './random';
 
@@ -369,6 +370,8 @@ export function createWebApiRouter(state: SandboxState): Router {
     const t = catalog.tracks.get(checkId(req.params.id)) ?? notFound();
     res.json(audioFeatures(ctxOf(req), t) ?? notFound());
   });
+
+  addPlaylistRoutes(router, state, { userOf, ctxOf, tokenOf });
 
   router.use(() => {
     throw new ApiError(404, 'Service not found');

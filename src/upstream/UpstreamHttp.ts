@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { RateLimited, UpstreamError, UpstreamForbidden, UpstreamNotFound } from '../errors';
+import { RateLimited, UpstreamError, UpstreamForbidden, UpstreamNotFound, UpstreamUncertain } from '../errors';
 import type { Metrics } from '../metrics';
 import { AdaptiveLimiter } from './AdaptiveLimiter';
 import { sleep } from '../util/sleep';
@@ -78,8 +78,29 @@ export class UpstreamHttp {
   readonly limiter: AdaptiveLimiter;
 
   /** Each attempt takes its own turn in the limiter; backoff waits between attempts hold no slot. */
-  async get<T>(path: string, params: Record<string, unknown> = {}, auth?: TokenSource): Promise<T> {
-    const endpoint = endpointTemplate('GET', new URL(this.baseUrl).pathname.replace(/\/$/, '') + path);
+  get<T>(path: string, params: Record<string, unknown> = {}, auth?: TokenSource): Promise<T> {
+    return this.request<T>('GET', path, { params }, auth, { idempotent: true });
+  }
+
+  /**
+   * A POST with a JSON body, through the same limiter, Retry-After handling and 401 refresh as get().
+   * `idempotent: false` (creating something) is re-sent only when the first attempt certainly had no
+   * effect: a 429 or 401 (refused before any work) or a connection that was never made. After a 5xx,
+   * a timeout, a reset or an unreadable 2xx body the effect is unknown: that is UpstreamUncertain,
+   * and the caller decides (look before sending again). `idempotent: true` retries like get().
+   */
+  post<T>(path: string, body: unknown, auth: TokenSource | undefined, opts: { idempotent: boolean; params?: Record<string, unknown> }): Promise<T> {
+    return this.request<T>('POST', path, { data: body, params: opts.params }, auth, opts);
+  }
+
+  private async request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    req: { params?: Record<string, unknown>; data?: unknown },
+    auth: TokenSource | undefined,
+    opts: { idempotent: boolean },
+  ): Promise<T> {
+    const endpoint = endpointTemplate(method, new URL(this.baseUrl).pathname.replace(/\/$/, '') + path);
     let failures = 0;
     let waits429 = 0;
     let refreshed = false;
@@ -90,14 +111,17 @@ export class UpstreamHttp {
       const slot = await this.limiter.acquire();
       this.stats.requests++;
       try {
-        const answer = await this.axios.get(path, {
-          params,
+        const answer = await this.axios.request({
+          method,
+          url: path,
+          params: req.params,
+          data: req.data,
           headers: token ? { Authorization: `Bearer ${token}` } : undefined,
         });
         this.opts.metrics?.spotifyRequests.inc({ endpoint, status: String(answer.status) });
         res = answer;
       } catch (err) {
-        // Network errors, timeouts and bodies that are not JSON: all worth another try.
+        // Network errors, timeouts and bodies that are not JSON: all worth another try (if idempotent).
         const code = (err as { code?: string }).code ?? 'error';
         this.opts.metrics?.spotifyRequests.inc({ endpoint, status: code });
         transient = code;
@@ -129,6 +153,10 @@ export class UpstreamHttp {
       }
       if (res && res.status >= 500) transient = String(res.status);
       if (transient !== undefined) {
+        // A connection that was never made delivered nothing: safe to send again whatever the request.
+        if (!opts.idempotent && transient !== 'ECONNREFUSED') {
+          throw new UpstreamUncertain(`${this.opts.service} gave no clear answer on ${endpoint} (${transient}); it may or may not have taken effect`, res?.status);
+        }
         failures++;
         if (failures >= this.retry.maxAttempts) {
           throw new UpstreamError(`${this.opts.service} failed ${failures} times on ${endpoint} (last: ${transient})`, res?.status);

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RateLimited, UpstreamError, UpstreamForbidden, UpstreamNotFound } from '../../src/errors';
+import { RateLimited, UpstreamError, UpstreamForbidden, UpstreamNotFound, UpstreamUncertain } from '../../src/errors';
 import { UpstreamHttp, type TokenSource } from '../../src/upstream/UpstreamHttp';
 
 /** A real HTTP server whose answers are scripted per request, to exercise the retry policy. */
@@ -117,5 +117,48 @@ describe('UpstreamHttp pacing under a rate limit', () => {
     expect(limited).toBeLessThanOrEqual(5);
     expect(client.stats.rateLimited).toBe(limited);
     await s.close();
+  });
+
+  describe('POST', () => {
+    const bodyOf = (req: http.IncomingMessage) => new Promise<string>((r) => { let b = ''; req.on('data', (c) => (b += c)); req.on('end', () => r(b)); });
+
+    it('sends the JSON body and returns the answer; a 429 is waited out and re-sent even when not idempotent', async () => {
+      const bodies: string[] = [];
+      const s = await scriptedServer([
+        json(429, { error: { status: 429, message: 'Too many requests' } }, { 'retry-after': '1' }),
+        (req, res) => void bodyOf(req).then((b) => { bodies.push(b); json(201, { id: 'p1' })(req, res); }),
+      ]);
+      const client = new UpstreamHttp(s.url, { service: 'Spotify', retry: fast });
+      await expect(client.post('/me/playlists', { name: 'x', public: false }, undefined, { idempotent: false })).resolves.toEqual({ id: 'p1' });
+      expect(s.seen).toHaveLength(2);
+      expect(JSON.parse(bodies[0])).toEqual({ name: 'x', public: false });
+      await s.close();
+    });
+
+    it('a non-idempotent POST is not re-sent after a 500, a reset or a timeout: UpstreamUncertain', async () => {
+      for (const step of [
+        json(500, { error: { status: 500, message: 'Server error' } }),
+        (req: http.IncomingMessage) => req.socket.destroy(),
+        () => undefined, // never answers: the client's timeout decides
+      ]) {
+        const s = await scriptedServer([step, json(201, { id: 'again' })]);
+        const client = new UpstreamHttp(s.url, { service: 'Spotify', retry: { ...fast, timeoutMs: 300 } });
+        const err = await client.post('/me/playlists', { name: 'x' }, undefined, { idempotent: false }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(UpstreamUncertain);
+        expect((err as Error).message).toMatch(/POST \/v1\/me\/playlists.*may or may not have taken effect/);
+        expect(s.seen).toHaveLength(1);
+        await s.close();
+      }
+    });
+
+    it('an idempotent POST retries a 500 like a GET; a 401 refreshes the token once for either kind', async () => {
+      const s = await scriptedServer([json(500, {}), json(401, { error: { status: 401, message: 'The access token expired' } }), json(201, { snapshot_id: 's' })]);
+      let n = 0;
+      const auth: TokenSource = { get: async () => `t${n}`, invalidate: () => void n++ };
+      const client = new UpstreamHttp(s.url, { service: 'Spotify', retry: fast });
+      await expect(client.post('/playlists/x/items', { uris: [] }, auth, { idempotent: true })).resolves.toEqual({ snapshot_id: 's' });
+      expect(s.seen.map((x) => x.auth)).toEqual(['Bearer t0', 'Bearer t0', 'Bearer t1']);
+      await s.close();
+    });
   });
 });
