@@ -102,7 +102,9 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
           styleSrc: ["'self'"],
           imgSrc: ["'self'", 'data:', ...imageOrigins],
           connectSrc: ["'self'"],
-          formAction: ["'self'"],
+          // A form may end on Spotify's consent page: the playlist form redirects there when a scope is missing,
+          // and browsers check form-action on every redirect of a form's navigation.
+          formAction: ["'self'", new URL(config.spotify.accountsUrl).origin],
           frameAncestors: ["'none'"],
           objectSrc: ["'none'"],
           upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null,

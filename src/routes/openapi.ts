@@ -418,7 +418,7 @@ export function openApiDocument(publicUrl: string) {
                     source: { type: 'string', enum: ['dashboard', 'history', 'artist', 'taste'], description: 'What to pick tracks from (more sources may be registered)' },
                     n: { type: 'integer', minimum: 1, maximum: MAX_PLAYLIST_TRACKS, default: 50, description: 'How many tracks at most' },
                     by: { enum: ['plays', 'minutes'], default: 'plays', description: 'Rank by plays or listening time (history, artist, taste; Spotify\'s own top tracks keep its order)' },
-                    range: { enum: ['short_term', 'medium_term', 'long_term'], default: 'short_term', description: 'dashboard: the time range of Spotify\'s top tracks' },
+                    range: { enum: ['short_term', 'medium_term', 'long_term'], default: 'medium_term', description: 'dashboard: the time range of Spotify\'s top tracks' },
                     period: { type: 'string', description: `history, artist: ${PERIOD}` },
                     from: { type: 'string', description: 'history, artist: YYYY-MM-DD' },
                     to: { type: 'string', description: 'history, artist: YYYY-MM-DD' },

@@ -100,7 +100,7 @@ export function builtInPlaylistSources(d: {
 
   // Spotify's own top tracks of a time range (its order: it gives no play counts, so `by` does not apply).
   sources.register('dashboard', async (userId, params) => {
-    const { range } = sourceParams(z.object({ range: z.enum(TIME_RANGES as [TimeRange, ...TimeRange[]]).default('short_term') }), params);
+    const { range } = sourceParams(z.object({ range: z.enum(TIME_RANGES as [TimeRange, ...TimeRange[]]).default('medium_term') }), params);
     const summary = await d.dashboard.summary(await d.user(userId));
     const tracks = summary.ranges[range].tracks.slice(0, params.n);
     return {

@@ -62,6 +62,32 @@ describe.each(['development', 'extended'] as SandboxProfile[])('playlists from y
   });
   afterAll(() => t.close());
 
+  it('the forms: dashboard, history period, personal artist page and taste section each post their source and fields', async () => {
+    const formOf = (html: string, id: string) => {
+      const m = new RegExp(`<form method="post" action="/playlists" class="playlist-form" id="${id}">([\\s\\S]*?)</form>`).exec(html);
+      if (!m) throw new Error(`no form ${id}`);
+      return m[1];
+    };
+    const dash = formOf((await agent.get('/dashboard?range=long_term&loaded=1').expect(200)).text, 'playlist-form-dashboard');
+    expect(dash).toContain('name="source" value="dashboard"');
+    expect(dash).toContain('name="range" value="long_term"');
+    expect(dash).toContain('name="return_to" value="/dashboard?range=long_term&amp;loaded=1"');
+    expect(dash).not.toContain('name="by"');
+    const history = (await agent.get('/history?period=2024').expect(200)).text;
+    const top = formOf(history, 'playlist-form-history');
+    expect(top).toContain('name="source" value="history"');
+    expect(top).toContain('name="period" value="2024"');
+    expect(top).toContain('<option value="minutes">minutes</option>');
+    const taste = formOf(history, 'playlist-form-taste');
+    expect(taste).toContain('name="source" value="taste"');
+    expect(taste).toContain('type="month" name="month" value="2024-12"');
+    expect(taste).toContain('<option value="energy" selected>energy</option>');
+    const key = artistKey(artistOf(withIds[0]));
+    const artist = formOf((await agent.get(`/me/artists/${key}?period=2024-01`).expect(200)).text, 'playlist-form-artist');
+    expect(artist).toContain(`name="key" value="${key}"`);
+    expect(artist).toContain('name="period" value="2024-01"');
+  });
+
   it('login asks only for the minimal scope; the form needs a CSRF token and valid parameters', async () => {
     expect((await t.services.users.getTokens(userId))!.scope.split(' ')).not.toContain('playlist-modify-private');
     await agent.post('/playlists').type('form').send({ source: 'history', n: 10, period: 'all' }).expect(403);
