@@ -34,6 +34,7 @@ import { captureRouter } from './routes/capture';
 import { compareRouter } from './routes/compare';
 import { shareRouter } from './routes/share';
 import { openApiRouter } from './routes/openapi';
+import { playlistRouter } from './routes/playlists';
 
 export interface AppDeps {
   config: Config;
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
     res.locals.config = { demoMode: config.demoMode, publicUrl: config.publicUrl };
     res.locals.csrfToken = () => '';
     res.locals.currentPath = req.path;
+    res.locals.currentUrl = req.originalUrl;
     res.locals.timeZoneUnset = false;
     next();
   });
@@ -100,7 +102,9 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
           styleSrc: ["'self'"],
           imgSrc: ["'self'", 'data:', ...imageOrigins],
           connectSrc: ["'self'"],
-          formAction: ["'self'"],
+          // A form may end on Spotify's consent page: the playlist form redirects there when a scope is missing,
+          // and browsers check form-action on every redirect of a form's navigation.
+          formAction: ["'self'", new URL(config.spotify.accountsUrl).origin],
           frameAncestors: ["'none'"],
           objectSrc: ["'none'"],
           upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null,
@@ -188,6 +192,7 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
   app.use(meRouter(services));
   app.use(compareRouter(services));
   app.use(shareRouter(services));
+  app.use(playlistRouter(services, limits.playlists));
   app.use(accountRouter(services));
   app.use(openApiRouter(services));
 

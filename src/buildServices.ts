@@ -23,6 +23,8 @@ import { HistoryImportService } from './history/import/HistoryImportService';
 import { HistoryStatsService } from './history/HistoryStatsService';
 import { PersonalService } from './history/PersonalService';
 import { LiveCaptureService, type LiveCaptureOptions } from './services/LiveCaptureService';
+import { PlaylistService } from './services/PlaylistService';
+import { builtInPlaylistSources } from './services/PlaylistSources';
 import { ProfileService } from './services/ProfileService';
 import { SearchService } from './services/SearchService';
 import { SettingsService } from './services/SettingsService';
@@ -41,6 +43,7 @@ import { CaptureRepository } from './store/CaptureRepository';
 import { DashboardRepository } from './store/DashboardRepository';
 import { DynamoSessionStore } from './store/DynamoSessionStore';
 import { HistoryRepository } from './store/HistoryRepository';
+import { PlaylistRepository } from './store/PlaylistRepository';
 import { ShareRepository } from './store/ShareRepository';
 import type { Store } from './store/Store';
 import { TrackFactsRepository } from './store/TrackFactsRepository';
@@ -99,6 +102,7 @@ export interface Services {
   settings: SettingsService;
   demoExports: DemoExports;
   sessions: DynamoSessionStore;
+  playlists: PlaylistService;
 }
 
 /**
@@ -190,7 +194,15 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
   const settings = new SettingsService({ apiTokens, shares, capture });
   const demoExports = new DemoExports(config.spotify.accountsUrl);
   const sessions = new DynamoSessionStore(store);
+  // Playlist sources: one `.register(name, source)` each (contract in PlaylistSources.ts).
+  const playlistSources = builtInPlaylistSources({ dashboard, user: (userId) => profiles.user(userId), personal, taste });
+  const playlists = new PlaylistService({
+    sources: playlistSources, spotify, userTokens, repo: new PlaylistRepository(store), logger,
+    grantedScope: async (userId) => (await users.getTokens(userId))?.scope ?? '',
+    consentUrl: (scope) => `${config.publicUrl}/auth/spotify/consent?scope=${encodeURIComponent(scope)}`,
+  });
   return {
+    playlists,
     config, store, metrics, sessions, users, spotify, accounts, userTokens, profiles, apiProfile, artists, search, dashboard, apiTokens,
     historyImports, importUndo, podcastChoices, showSearch, historyStats, personal, taste, backups, capture, account, shares, compare, settings, demoExports,
   };

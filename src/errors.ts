@@ -79,3 +79,14 @@ export class ReauthRequired extends AppError {
     super(401, 'reauth_required', message);
   }
 }
+
+/**
+ * The stored Spotify token lacks a scope a feature needs (incremental consent: login asks for the
+ * minimum). A page sends the person through Spotify's consent again; the API answers 403 with the
+ * URL to open (`details.consent_url`), since a script cannot be redirected through OAuth.
+ */
+export class ConsentRequired extends AppError {
+  constructor(readonly scope: string, readonly consentUrl: string, message = `Spotify has not granted ${scope} yet: open the consent URL in a browser, approve, then try again.`) {
+    super(403, 'consent_required', message, { consent_url: consentUrl, scope });
+  }
+}

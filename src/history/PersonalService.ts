@@ -7,6 +7,8 @@ import { ALBUM_KEY, parseArtistKey, TRACK_KEY } from './personalKeys';
 import { personalPage, rankedTop, type PersonalPage, type RankedItem } from './personalStats';
 import { resolvePeriod, todayIn, type ResolvedPeriod } from './period';
 import { playLog, type PlayLogPage, type PlayLogQuery } from './playLog';
+import type { PersonalGroup } from './personalIndex';
+import { topTracksOf, type PickedTrack } from './playlistTracks';
 
 export interface PeriodInput {
   period?: string;
@@ -69,6 +71,26 @@ export class PersonalService {
     const idx = personalIndex(cols);
     const top = (kind: PersonalKind) => rankedTop(cols, idx, kind, tz, period, period.previous, rules, { limit });
     return { period, time_zone: tz, artists: top('artist'), tracks: top('track'), albums: top('album') };
+  }
+
+  /**
+   * The top tracks of a period for a playlist: by plays or listening time, optionally one artist's
+   * (by personal artist key; 404 when never played) and only those `keep` accepts.
+   */
+  async topTracks(
+    userId: string, q: PeriodInput, o: { by: 'plays' | 'ms'; limit: number; artistKey?: string; keep?: (track: PersonalGroup) => boolean },
+  ): Promise<{ period: ResolvedPeriod; artist: string | null; tracks: PickedTrack[] }> {
+    const { period, tz, rules } = await this.period(userId, q);
+    const cols = await this.stats.columns(userId);
+    const idx = personalIndex(cols);
+    let artistGroup: number | undefined;
+    if (o.artistKey !== undefined) {
+      if (parseArtistKey(o.artistKey) === null) throw new BadRequest('That is not a personal artist key (see /api/openapi.json).', 'invalid_key');
+      artistGroup = groupOfKey(idx, 'artist', o.artistKey);
+      if (artistGroup < 0) throw new NotFound('No plays of this artist in your imported history yet.', 'artist_not_in_history');
+    }
+    const tracks = topTracksOf(cols, idx, tz, period, rules, { by: o.by, limit: o.limit, artistGroup, keep: o.keep });
+    return { period, artist: artistGroup === undefined ? null : idx.artists[artistGroup].name, tracks };
   }
 
   async plays(userId: string, q: PeriodInput & Omit<PlayLogQuery, 'from' | 'to'>): Promise<PlayLogPage & { period: ResolvedPeriod; time_zone: string }> {

@@ -79,6 +79,21 @@ export class TasteService {
     });
   }
 
+  /**
+   * The audio features known for a user's tracks by Spotify track id (null: the provider has none;
+   * undefined: not looked up yet), after waiting up to the budget for lookups still running.
+   */
+  async knownFeatures(userId: string): Promise<(trackId: string) => TrackFeatures | null | undefined> {
+    const cols = await this.o.stats.columns(userId);
+    const state = this.stateFor(userId, cols);
+    if (state.running) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([state.running, new Promise<void>((r) => (timer = setTimeout(r, this.o.budgetMs ?? 2000)))]);
+      clearTimeout(timer);
+    }
+    return (trackId) => this.features.peek(trackId);
+  }
+
   /** Forgets what is held for a user (account deletion). */
   forget(userId: string): void {
     this.users.delete(userId);

@@ -28,13 +28,13 @@ export interface RankedItem {
   change: number | 'new' | null;
 }
 
-interface Tally {
+export interface Tally {
   plays: number;
   ms: number;
 }
 
 /** Plays and listening time per group (artist, track or album) in [i0, i1), under counting rules. */
-function tallyGroups(c: Columns, of: Int32Array, i0: number, i1: number, rules: CountingRules): Map<number, Tally> {
+export function tallyGroups(c: Columns, of: Int32Array, i0: number, i1: number, rules: CountingRules): Map<number, Tally> {
   const out = new Map<number, Tally>();
   for (let i = i0; i < i1; i++) {
     const g = of[c.entry[i]];
@@ -50,7 +50,7 @@ function tallyGroups(c: Columns, of: Int32Array, i0: number, i1: number, rules: 
   return out;
 }
 
-function sortTallies(m: Map<number, Tally>, by: 'plays' | 'ms'): [number, Tally][] {
+export function sortTallies(m: Map<number, Tally>, by: 'plays' | 'ms'): [number, Tally][] {
   return [...m].sort((a, b) => (by === 'plays' ? b[1].plays - a[1].plays || b[1].ms - a[1].ms : b[1].ms - a[1].ms || b[1].plays - a[1].plays) || a[0] - b[0]);
 }
 

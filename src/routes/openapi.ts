@@ -6,6 +6,8 @@ import { compareQuery } from './compare';
 import { statsQuery, tasteQuery } from './history';
 import { rangeQuery, refreshQuery, topQuery } from './me';
 import { timeZoneBody } from './timeZone';
+import { playlistRequest } from './playlists';
+import { MAX_PLAYLIST_TRACKS } from '../services/PlaylistSources';
 import { paramSchema, periodSelection, personalAlbumKey, personalArtistKey, personalTrackKey, playLogQuery, queryParameters, refreshFlag, spotifyId } from './params';
 
 const error = { $ref: '#/components/schemas/Error' };
@@ -33,6 +35,22 @@ const RANKED = {
   properties: {
     key: { type: 'string' }, name: { type: 'string' }, artist: { type: 'string' }, artist_key: { type: 'string' }, plays: { type: 'integer' }, ms_played: { type: 'integer' },
     rank: { type: 'integer' }, previous_rank: { type: ['integer', 'null'] }, change: { type: ['integer', 'string', 'null'], description: 'places gained (negative: lost), "new", or null without a previous period' },
+  },
+};
+
+const PLAYLIST_RESULT = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' }, created_at: { type: 'string', format: 'date-time' }, source: { type: 'string' },
+    playlist: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' }, url: { type: ['string', 'null'] }, uri: { type: 'string' } } },
+    selected: { type: 'integer', description: 'tracks the source picked' },
+    added: { type: 'integer', description: 'tracks now in the playlist' },
+    matched: { type: 'integer', description: 'picked without a Spotify id and found by exact name' },
+    skipped: { type: 'integer', description: 'picked without a Spotify id and not found' },
+    skipped_tracks: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, artist: { type: 'string' } } } },
+    tracks: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, artist: { type: 'string' } } } },
+    complete: { type: 'boolean', description: 'false when Spotify failed part-way: the playlist exists with `added` tracks' },
+    error: { type: ['string', 'null'] },
   },
 };
 
@@ -382,6 +400,51 @@ export function openApiDocument(publicUrl: string) {
             200: json({ type: 'object', properties: { slug: { type: 'string' }, url: { type: 'string' }, year: { type: 'string' } } }, 'That year already had a link: the existing one'),
             ...errors(400, 401),
           },
+        },
+      },
+      '/api/me/playlists': {
+        post: {
+          ...me,
+          summary: 'Make a private Spotify playlist from your listening. Needs Spotify\'s playlist-modify-private scope, asked for only when first needed: without it the answer is 403 consent_required with a consent_url to open in a browser (approve, then send the request again). Tracks without a Spotify id (old exports) are matched by exact track and artist name or skipped',
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['source'],
+                  properties: {
+                    ...(paramSchema(playlistRequest) as { properties: Record<string, unknown> }).properties,
+                    source: { type: 'string', enum: ['dashboard', 'history', 'artist', 'taste'], description: 'What to pick tracks from (more sources may be registered)' },
+                    n: { type: 'integer', minimum: 1, maximum: MAX_PLAYLIST_TRACKS, default: 50, description: 'How many tracks at most' },
+                    by: { enum: ['plays', 'minutes'], default: 'plays', description: 'Rank by plays or listening time (history, artist, taste; Spotify\'s own top tracks keep its order)' },
+                    range: { enum: ['short_term', 'medium_term', 'long_term'], default: 'medium_term', description: 'dashboard: the time range of Spotify\'s top tracks' },
+                    period: { type: 'string', description: `history, artist: ${PERIOD}` },
+                    from: { type: 'string', description: 'history, artist: YYYY-MM-DD' },
+                    to: { type: 'string', description: 'history, artist: YYYY-MM-DD' },
+                    key: { type: 'string', description: 'artist: a personal artist key (see /api/me/history/artists/{key})' },
+                    month: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'taste: the month, YYYY-MM' },
+                    feature: { enum: ['energy', 'danceability', 'valence', 'acousticness', 'instrumentalness', 'speechiness', 'liveness'], description: 'taste: the audio feature to filter by' },
+                    min: { type: 'number', minimum: 0, maximum: 1, default: 0.7, description: 'taste: keep tracks whose feature is at least this' },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            201: json(PLAYLIST_RESULT, 'Created: the playlist and what was added, matched and skipped'),
+            403: json({ type: 'object', properties: { error: { type: 'object', properties: { code: { const: 'consent_required' }, message: { type: 'string' }, scope: { type: 'string' }, consent_url: { type: 'string', format: 'uri' } } } } }, 'Spotify has not granted playlist-modify-private: open consent_url in a browser'),
+            429: json(error, 'Too many playlists this hour (RATE_LIMIT_PLAYLISTS_PER_HOUR)'),
+            ...errors(400, 401, 404, 502, 503),
+          },
+        },
+      },
+      '/api/me/playlists/{id}': {
+        get: {
+          ...me,
+          summary: 'What making one of your playlists did (the id of a POST /api/me/playlists answer)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,40}$' } }],
+          responses: { 200: json(PLAYLIST_RESULT), ...errors(400, 401, 404) },
         },
       },
       '/api/me/shares/{slug}': {

@@ -15,10 +15,11 @@ export const SPOTIFY_PAGES = ['/search', '/artists/:id', '/compare', '/tracks/:i
  *   that authenticated are counted (a stolen token used from many addresses stays bounded).
  * - `auth`: /auth per IP.
  * - `spotifyPages`: the pages that call Spotify, per IP and per logged-in person.
+ * - `playlists`: playlist creation, per person and hour.
  * The counters live in this process; behind a load balancer each worker counts its own share
  * (see README, "Scale").
  */
-export function rateLimits(config: Config): { api: RequestHandler; token: RequestHandler; auth: RequestHandler; spotifyPages: RequestHandler[] } {
+export function rateLimits(config: Config): { api: RequestHandler; token: RequestHandler; auth: RequestHandler; spotifyPages: RequestHandler[]; playlists: RequestHandler } {
   const common = { windowMs: 60_000, standardHeaders: 'draft-7' as const, legacyHeaders: false };
   const byIp = (req: { ip?: string }) => `ip:${ipKeyGenerator(req.ip ?? '')}`;
   const apiHandler: RequestHandler = (_req, res) => {
@@ -53,5 +54,20 @@ export function rateLimits(config: Config): { api: RequestHandler; token: Reques
     keyGenerator: (req) => `user:${req.user!.id}`,
     handler: pageHandler,
   });
-  return { api, token, auth, spotifyPages: [pagesByIp, pagesByPerson] };
+  // Creating a playlist writes to the person's Spotify library (and costs 2+ requests): per person,
+  // per hour, one budget for the form and the API. Mounted after authentication, so req.user is set.
+  const playlists = rateLimit({
+    ...common,
+    windowMs: 3600_000,
+    limit: config.rateLimits.playlistsPerHour,
+    // A bad form (400) or a refused consent creates nothing and costs nothing.
+    skipFailedRequests: true,
+    keyGenerator: (req) => (req.user ? `user:${req.user.id}` : `ip:${ipKeyGenerator(req.ip ?? '')}`),
+    handler: (req, res, next) => {
+      const message = 'You have made a lot of playlists this hour; wait a while and try again.';
+      if (req.path.startsWith('/api/')) res.status(429).json({ error: { code: 'rate_limited', message } });
+      else next(new AppError(429, 'rate_limited', message));
+    },
+  });
+  return { api, token, auth, spotifyPages: [pagesByIp, pagesByPerson], playlists };
 }

@@ -124,4 +124,33 @@ export class SpotifyClient {
     if (page.before !== undefined) params.before = page.before;
     return this.http.get('/me/player/recently-played', params, auth);
   }
+
+  /** Tracks by a field query (`track:"…" artist:"…"`); Development Mode allows at most 10 results. */
+  searchTracks(q: string, limit: number, auth: TokenSource): Promise<SpotifyApi.TrackSearchResponse> {
+    return this.http.get('/search', { q, type: 'track', limit }, auth);
+  }
+
+  /**
+   * Creates a playlist of the token's user (`POST /me/playlists`, both profiles; the user-id path
+   * is deprecated). A private one needs `playlist-modify-private`. Not idempotent: a second send
+   * would make a second playlist, so it is never re-sent after an unclear answer (UpstreamUncertain).
+   */
+  createPlaylist(p: { name: string; description: string; public: boolean }, auth: TokenSource): Promise<SpotifyApi.CreatePlaylistResponse> {
+    return this.http.post('/me/playlists', { ...p, collaborative: false }, auth, { idempotent: false });
+  }
+
+  /**
+   * Inserts up to 100 track URIs at `position` (`POST /playlists/{id}/items`: the only path in
+   * Development Mode since Feb 2026; Extended Quota has it too). Not idempotent either: the caller
+   * looks at the playlist's length before sending a chunk again (PlaylistService).
+   */
+  addPlaylistItems(playlistId: string, uris: string[], position: number, auth: TokenSource): Promise<{ snapshot_id: string }> {
+    return this.http.post(`/playlists/${playlistId}/items`, { uris, position }, auth, { idempotent: false });
+  }
+
+  /** How many items a playlist holds now (one small page of its items). */
+  async playlistLength(playlistId: string, auth: TokenSource): Promise<number> {
+    const page = await this.http.get<{ total: number }>(`/playlists/${playlistId}/items`, { limit: 1, fields: 'total' }, auth);
+    return page.total;
+  }
 }

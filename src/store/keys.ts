@@ -31,6 +31,7 @@
  *   import jobs to resume (all users)        pk="IMPORTS#pending"    sk="<userId>#<jobId>"  (upload_path, file_name)
  *   the lease of a running import job        pk="USER#<userId>"      sk="LEASE#IMPORT#<jobId>" (owner, expires_at; see Lease)
  *   the plays an import added, per day       pk="USER#<userId>"      sk="UNDO#<jobId>#<YYYY-MM-DD>" (day-codec item; what undo removes; ImportUndoRepository)
+ *   a playlist made from one's listening     pk="USER#<userId>"      sk="PLAYLIST#<resultId>" (what was added, matched, skipped; PlaylistRepository)
  *
  * Everything personal lives under pk="USER#<userId>", pk="HIST#<userId>", or is pointed at from
  * there (token hashes, sessions, shares, the capture index, pending imports): account deletion
@@ -70,6 +71,7 @@ export const SK_PREFIX = {
   /** Not under IMPORT#: a Query for a user's jobs must not return these. */
   importAdded: (jobId: string) => `UNDO#${jobId}#`,
   historyDay: 'D#',
+  playlist: 'PLAYLIST#',
 } as const;
 
 export const CAPTURE_INDEX_PK = 'CAPTURE#users';
@@ -95,4 +97,5 @@ export const APP_KEY = {
   pendingImport: (userId: string, jobId: string) => ({ pk: IMPORTS_PENDING_PK, sk: `${userId}#${jobId}` }),
   importLease: (userId: string, jobId: string) => ({ pk: userPk(userId), sk: `LEASE#IMPORT#${jobId}` }),
   importAdded: (userId: string, jobId: string, date: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.importAdded(jobId)}${date}` }),
+  playlistResult: (userId: string, resultId: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.playlist}${resultId}` }),
 } as const;
