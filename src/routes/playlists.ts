@@ -61,7 +61,7 @@ export function playlistRouter(services: Pick<Services, 'playlists'>, limit: Req
     return { source, returnTo, params: { ...rest, n, by } };
   };
 
-  router.post('/playlists', requireLogin, limit, async (req, res) => {
+  router.post('/playlists', requireLogin, limit, async (req, res, next) => {
     const { source, params, returnTo } = parse(req.body);
     const back = returnTo ?? '/dashboard';
     try {
@@ -71,7 +71,7 @@ export function playlistRouter(services: Pick<Services, 'playlists'>, limit: Req
       if (!(err instanceof ConsentRequired)) throw err;
       // Keep the request while the person grants the scope on Spotify's consent page.
       req.session.pendingPlaylist = { userId: req.user!.id, source, params, returnTo: back, at: Date.now() };
-      req.session.save(() => res.redirect(303, err.consentUrl));
+      req.session.save((saveErr) => (saveErr ? next(saveErr) : res.redirect(303, err.consentUrl)));
     }
   });
 
