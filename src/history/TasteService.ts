@@ -68,11 +68,7 @@ export class TasteService {
     const { tz, rules } = await this.o.stats.settings(userId, q);
     const cols = await this.o.stats.columns(userId);
     const state = this.stateFor(userId, cols);
-    if (state.running) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([state.running, new Promise<void>((r) => (timer = setTimeout(r, this.o.budgetMs ?? 2000)))]);
-      clearTimeout(timer);
-    }
+    await this.withinBudget(state.running);
     return computeTaste(cols, this.derive(cols, state), { from: q.from ?? null, to: q.to ?? null, tz, rules, granularity }, {
       status: state.status, tracks_pending: Math.max(0, state.tracksPending), artists_pending: Math.max(0, state.artistsPending),
       provider: state.provider, note: state.note, error: state.error,
@@ -86,12 +82,16 @@ export class TasteService {
   async knownFeatures(userId: string): Promise<(trackId: string) => TrackFeatures | null | undefined> {
     const cols = await this.o.stats.columns(userId);
     const state = this.stateFor(userId, cols);
-    if (state.running) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([state.running, new Promise<void>((r) => (timer = setTimeout(r, this.o.budgetMs ?? 2000)))]);
-      clearTimeout(timer);
-    }
+    await this.withinBudget(state.running);
     return (trackId) => this.features.peek(trackId);
+  }
+
+  /** Waits for lookups still running, at most the request's budget (then answers with what is known). */
+  private async withinBudget(running: Promise<unknown> | null | undefined): Promise<void> {
+    if (!running) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([running, new Promise<void>((r) => (timer = setTimeout(r, this.o.budgetMs ?? 2000)))]);
+    clearTimeout(timer);
   }
 
   /** Forgets what is held for a user (account deletion). */
