@@ -2,7 +2,7 @@
  * `npm run bench`: measured figures for BENCHMARKS.md. A script, not a test: it prints a table and
  * rewrites BENCHMARKS.md. Every ratio compares two things measured in the same run on this machine.
  *
- *   node dist/scripts/bench.js [--only artist|history|load|cached] [--quick]
+ *   node dist/scripts/bench.js [--only artist|history|upload|load|cached] [--quick]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -626,6 +626,89 @@ async function benchHistory(): Promise<void> {
     `${(big.tasteLookupsMs / 1000).toFixed(1)} s for ${big.tasteTracks.toLocaleString('en-US')} tracks; features for ${Math.round(big.tasteCoverage * 100)}% of listening time`, 'reported', null);
 }
 
+/** Starts scripts/historyBenchServer.js (the app with embedded DynamoDB, one user and a token) in a process of its own. */
+async function startHistoryServer(env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--max-old-space-size=384', path.resolve(__dirname, 'historyBenchServer.js')], {
+    stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env },
+  });
+  const first = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (c: Buffer) => {
+      buf += c.toString();
+      if (buf.includes('\n')) resolve(buf.slice(0, buf.indexOf('\n')));
+    });
+    child.once('exit', (code) => reject(new Error(`history bench server exited with ${code}`)));
+  });
+  const { url, token } = JSON.parse(first) as { url: string; token: string };
+  return {
+    url, token,
+    close: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }),
+  };
+}
+
+/** Asks `url` every `everyMs` until `stop()` is true; returns each answer's latency in ms. */
+async function sampleLatency(url: string, everyMs: number, stop: () => boolean): Promise<number[]> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const out: number[] = [];
+  while (!stop()) {
+    const t0 = process.hrtime.bigint();
+    await new Promise<void>((resolve, reject) => {
+      http.get(url, { agent }, (res) => { res.resume(); res.on('end', () => resolve()); }).on('error', reject);
+    });
+    out.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  agent.destroy();
+  return out;
+}
+
+const percentile = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]; };
+
+/**
+ * Issue #12: `/healthz` stays responsive while a hostile upload is processed: one JSON element of
+ * 10 MiB (a track name of 10 MiB), which the importer must refuse while streaming, without parsing
+ * it whole on the main thread. Baseline: the same sampling against the idle server, in the same run.
+ */
+async function benchUploadStall(): Promise<void> {
+  const file = path.join(os.tmpdir(), 'Streaming_History_Audio_bench_single.json');
+  fs.writeFileSync(file, `[{"ts":"2024-01-01T00:00:00Z","ms_played":1000,"master_metadata_track_name":"${'x'.repeat(10 * 2 ** 20)}","master_metadata_album_artist_name":"A"}]`);
+  const idleP99: number[] = [];
+  const busyP99: number[] = [];
+  const busyMax: number[] = [];
+  const outcomes = new Set<string>();
+  for (let i = 0; i < 3; i++) {
+    const server = await startHistoryServer();
+    const health = `${server.url}/healthz`;
+    const idleUntil = Date.now() + 2000;
+    idleP99.push(percentile(await sampleLatency(health, 10, () => Date.now() > idleUntil), 99));
+    let done = false;
+    const sampling = sampleLatency(health, 10, () => done);
+    const auth = { headers: { Authorization: `Bearer ${server.token}` } };
+    try {
+      const { id } = await uploadFile(server.url, server.token, file);
+      let job: { status: string; error: string | null };
+      do {
+        await new Promise((r) => setTimeout(r, 50));
+        job = (await axios.get(`${server.url}/api/me/history/imports/${id}`, auth)).data;
+      } while (job.status === 'queued' || job.status === 'running');
+      outcomes.add(`${job.status}: ${(job.error ?? '').split(',')[0]}`);
+    } catch (err) {
+      // A refusal at upload time (4xx) is a fine outcome too: the point is the latency meanwhile.
+      outcomes.add(String((err as Error).message).slice(0, 100));
+    } finally {
+      done = true;
+    }
+    const busy = await sampling;
+    busyP99.push(percentile(busy, 99));
+    busyMax.push(Math.max(...busy));
+    await server.close();
+  }
+  fs.rmSync(file, { force: true });
+  const section = 'hostile uploads';
+  record(section, `GET /healthz p99 while a 10 MiB single-element JSON upload is received and refused (${[...outcomes].join('; ')})`,
+    `${fmtSpread(busyP99, 1, ' ms')} (max single answer ${fmtSpread(busyMax, 0, ' ms')}); idle server ${fmtSpread(idleP99, 1, ' ms')}`, 'p99 < 100 ms', Math.max(...busyP99) < 100);
+}
+
 /** Logs a demo listener in through the sandbox consent page, as a browser would; returns the session cookie. */
 async function loginCookie(appUrl: string, listener: string): Promise<string> {
   const start = await axios.get(`${appUrl}/auth/spotify`, { maxRedirects: 0, validateStatus: () => true });
@@ -774,6 +857,7 @@ async function main(): Promise<void> {
     await stack.close();
   }
   if (!only || only === 'history') await benchHistory();
+  if (!only || only === 'upload') await benchUploadStall();
   if (!only || only === 'load') await benchLoad();
   writeMarkdown();
   const failed = rows.filter((r) => r.ok === false);
