@@ -2,7 +2,7 @@
  * `npm run bench`: measured figures for BENCHMARKS.md. A script, not a test: it prints a table and
  * rewrites BENCHMARKS.md. Every ratio compares two things measured in the same run on this machine.
  *
- *   node dist/scripts/bench.js [--only artist|history|upload|load|cached] [--quick]
+ *   node dist/scripts/bench.js [--only artist|history|upload|pages|load|cached] [--quick]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -709,6 +709,72 @@ async function benchUploadStall(): Promise<void> {
     `${fmtSpread(busyP99, 1, ' ms')} (max single answer ${fmtSpread(busyMax, 0, ' ms')}); idle server ${fmtSpread(idleP99, 1, ' ms')}`, 'p99 < 100 ms', Math.max(...busyP99) < 100);
 }
 
+/**
+ * Issue #13: bytes on the wire for a first and a repeat dashboard visit, as Chromium counts them
+ * (CDP Network.loadingFinished encodedDataLength: compressed bodies plus headers; answers from the
+ * browser's cache count 0). A fresh browser profile per sample; the repeat visit is a navigation
+ * to the same URL in the same profile, as a person coming back does.
+ */
+async function benchPageBytes(): Promise<void> {
+  const { chromium } = await import('playwright-core');
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!fs.existsSync(executablePath)) {
+    console.log(`  (page bytes skipped: no Chromium at ${executablePath})`);
+    return;
+  }
+  const browser = await chromium.launch({ executablePath, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const stack = await startStack({ profile: 'development' }, { SPOTIFY_API_PROFILE: 'development' });
+  const first: number[] = [];
+  const repeat: number[] = [];
+  const requests = { first: 0, repeat: 0, repeatFromNetwork: 0 };
+  try {
+    for (let i = 0; i < 3; i++) {
+      const cookie = await loginCookie(stack.url, 'rin.demo');
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      await context.addCookies(cookie.split('; ').map((c) => {
+        const at = c.indexOf('=');
+        return { name: c.slice(0, at), value: c.slice(at + 1), url: stack.url };
+      }));
+      const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable');
+      let bytes = 0;
+      let count = 0;
+      let fromNetwork = 0;
+      // Served from the memory or disk cache: no bytes on the wire, which the count below leaves out.
+      const cached = new Set<string>();
+      cdp.on('Network.requestServedFromCache', (e: { requestId: string }) => { cached.add(e.requestId); });
+      cdp.on('Network.responseReceived', (e: { requestId: string; response: { fromDiskCache?: boolean } }) => { count++; if (e.response.fromDiskCache) cached.add(e.requestId); });
+      cdp.on('Network.loadingFinished', (e: { requestId: string; encodedDataLength: number }) => {
+        bytes += e.encodedDataLength;
+        if (!cached.has(e.requestId)) fromNetwork++;
+      });
+      const visit = async () => {
+        bytes = 0; count = 0; fromNetwork = 0;
+        await page.goto(`${stack.url}/dashboard`, { waitUntil: 'networkidle' });
+        await page.waitForSelector('#chart-genres[data-drawn="1"]', { timeout: 60_000 });
+        await page.waitForLoadState('networkidle');
+        return { bytes, count, fromNetwork };
+      };
+      // The very first dashboard after login may show the "building your dashboard" page first: that is part of a first visit.
+      const a = await visit();
+      const b = await visit();
+      first.push(a.bytes / 2 ** 20);
+      repeat.push(b.bytes / 1024);
+      requests.first = a.count;
+      requests.repeat = b.count;
+      requests.repeatFromNetwork = b.fromNetwork;
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    await stack.close();
+  }
+  const section = 'pages';
+  record(section, `bytes transferred for a first dashboard visit (HTML, CSS, JS incl. plotly, data; compressed as sent), Chromium, fresh profile; ${requests.first} requests`, fmtSpread(first, 2, ' MB'), '≤ 1.6 MB', spread(first).median <= 1.6);
+  record(section, `bytes transferred for a repeat visit (the same browser, a navigation back to /dashboard); ${requests.repeat} requests, ${requests.repeatFromNetwork} of them over the network`, fmtSpread(repeat, 1, ' KB'), '≤ 100 KB', spread(repeat).median <= 100);
+}
+
 /** Logs a demo listener in through the sandbox consent page, as a browser would; returns the session cookie. */
 async function loginCookie(appUrl: string, listener: string): Promise<string> {
   const start = await axios.get(`${appUrl}/auth/spotify`, { maxRedirects: 0, validateStatus: () => true });
@@ -858,6 +924,7 @@ async function main(): Promise<void> {
   }
   if (!only || only === 'history') await benchHistory();
   if (!only || only === 'upload') await benchUploadStall();
+  if (!only || only === 'pages') await benchPageBytes();
   if (!only || only === 'load') await benchLoad();
   writeMarkdown();
   const failed = rows.filter((r) => r.ok === false);
