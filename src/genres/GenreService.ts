@@ -33,9 +33,28 @@ export class GenreService {
   async genresForMany(artists: { id: string; genres?: string[] }[], budgetMs: number): Promise<{ found: Map<string, ArtistGenres>; pending: number }> {
     const found = new Map<string, ArtistGenres>();
     const unique = [...new Map(artists.map((a) => [a.id, a])).values()];
+    // The cache first, in one batched read for every artist MusicBrainz would be asked about
+    // (instead of one GetItem each); only what it lacks is looked up one by one.
+    const needMusicBrainz = unique.filter((a) => this.wantsMusicBrainz(a.genres) && !this.inflight.has(a.id));
+    let cached = new Map<string, { genres: string[]; source: 'musicbrainz' | 'none'; fetched_at: string }>();
+    const checked = new Set<string>();
+    if (needMusicBrainz.length) {
+      try {
+        cached = await this.repo.getCachedGenresMany(needMusicBrainz.map((a) => a.id));
+        for (const a of needMusicBrainz) checked.add(a.id);
+      } catch {
+        // A failed batched read: each lookup reads its own cache entry, as without it.
+      }
+    }
+    const rest: typeof unique = [];
+    for (const a of unique) {
+      const hit = cached.get(a.id);
+      if (hit && isFresh(hit)) found.set(a.id, { genres: hit.genres, source: hit.source });
+      else rest.push(a);
+    }
     const all = Promise.all(
-      unique.map((a) =>
-        this.genresFor(a.id, a.genres).then(
+      rest.map((a) =>
+        this.genresFor(a.id, a.genres, checked.has(a.id)).then(
           (g) => void found.set(a.id, g),
           () => undefined,
         ),
@@ -47,23 +66,28 @@ export class GenreService {
     return { found, pending: unique.length - found.size };
   }
 
+  private wantsMusicBrainz(spotifyGenres: string[] | undefined): boolean {
+    return this.provider === 'musicbrainz' || (this.provider === 'auto' && !(spotifyGenres && spotifyGenres.length > 0));
+  }
+
   /** Genres for one artist; concurrent callers for the same artist share one lookup. */
-  genresFor(artistId: string, spotifyGenres: string[] | undefined): Promise<ArtistGenres> {
+  genresFor(artistId: string, spotifyGenres: string[] | undefined, cacheChecked = false): Promise<ArtistGenres> {
     let pending = this.inflight.get(artistId);
     if (!pending) {
-      pending = this.lookup(artistId, spotifyGenres).finally(() => this.inflight.delete(artistId));
+      pending = this.lookup(artistId, spotifyGenres, cacheChecked).finally(() => this.inflight.delete(artistId));
       this.inflight.set(artistId, pending);
     }
     return pending;
   }
 
-  private async lookup(artistId: string, spotifyGenres: string[] | undefined): Promise<ArtistGenres> {
+  /** `cacheChecked`: the caller has just read the cache and found nothing fresh. */
+  private async lookup(artistId: string, spotifyGenres: string[] | undefined, cacheChecked = false): Promise<ArtistGenres> {
     if (this.provider === 'none') return { genres: [], source: 'none' };
     if (this.provider === 'spotify' || (this.provider === 'auto' && spotifyGenres && spotifyGenres.length > 0)) {
       return { genres: spotifyGenres ?? [], source: spotifyGenres?.length ? 'spotify' : 'none' };
     }
-    const cached = await this.repo.getCachedGenres(artistId);
-    if (cached && Date.now() - Date.parse(cached.fetched_at) < (cached.genres.length ? CACHE_MS : NONE_CACHE_MS)) {
+    const cached = cacheChecked ? null : await this.repo.getCachedGenres(artistId);
+    if (cached && isFresh(cached)) {
       return { genres: cached.genres, source: cached.source };
     }
     // A failure (5xx, timeout, malformed answer) rejects and is not cached: the next lookup asks again.
@@ -74,4 +98,8 @@ export class GenreService {
     await this.repo.putCachedGenres(artistId, genres, source, new Date().toISOString()).catch(() => undefined);
     return { genres, source };
   }
+}
+
+function isFresh(cached: { genres: string[]; fetched_at: string }): boolean {
+  return Date.now() - Date.parse(cached.fetched_at) < (cached.genres.length ? CACHE_MS : NONE_CACHE_MS);
 }

@@ -116,33 +116,39 @@ export class DashboardService {
       spotify.recentlyPlayed({ limit: RECENT_LIMIT }, auth),
     ]);
 
+    // Genres and features run side by side, and discovery starts as soon as the genres are known
+    // (while features may still be arriving): the dashboard's data is at most three dependent round
+    // trips, the top lists, then features and discovery (two when the first discovery searches suffice).
     // Genres: from the artist objects when Spotify gives them, otherwise MusicBrainz (cached).
     const allArtists = tops.flatMap((t) => t.artists);
-    const { found, pending } = await this.d.genres.genresForMany(
+    const topIds = new Set(allArtists.map((a) => a.id));
+    const genresP = this.d.genres.genresForMany(
       allArtists.map((a) => ({ id: a.id, genres: a.genres })),
       GENRE_BUDGET_MS,
     );
-    const sources = new Set([...found.values()].filter((g) => g.genres.length).map((g) => g.source));
+    const artistsOf = (t: (typeof tops)[number], found: Map<string, { genres: string[] }>) => t.artists.map((a, i) => toArtistLite(a, i + 1, found.get(a.id)?.genres ?? []));
+    const discoveryP = genresP.then(({ found }) => {
+      const genresOf = (range: TimeRange) => topGenres(artistsOf(tops.find((t) => t.range === range)!, found));
+      const medium = genresOf('medium_term');
+      return this.discover(medium.length ? medium : genresOf('long_term'), topIds);
+    });
 
     // Features of every top track, for the taste profile.
     const allTracks = tops.flatMap((t) => t.tracks);
-    let features = new Map<string, TrackFeatures>();
-    let featureProvider: string | null = null;
-    let featureNote: string | null = null;
-    try {
-      const res = await this.d.features.forTracks(allTracks.map((t) => ({ id: t.id, artistId: t.artists[0]?.id ?? t.album.id })));
-      features = res.features;
-      featureProvider = res.provider;
-      featureNote = res.note;
-    } catch (err) {
-      // Features are an enrichment: the dashboard still works without them, and says why.
-      this.d.logger?.warn({ err }, 'track features unavailable for the dashboard');
-      featureNote = 'The audio feature service did not answer, so the taste profile is not available right now.';
-    }
+    const featuresP = this.d.features.forTracks(allTracks.map((t) => ({ id: t.id, artistId: t.artists[0]?.id ?? t.album.id }))).then(
+      (res) => ({ features: res.features, provider: res.provider as string | null, note: res.note }),
+      (err: unknown) => {
+        // Features are an enrichment: the dashboard still works without them, and says why.
+        this.d.logger?.warn({ err }, 'track features unavailable for the dashboard');
+        return { features: new Map<string, TrackFeatures>(), provider: null, note: 'The audio feature service did not answer, so the taste profile is not available right now.' as string | null };
+      },
+    );
+    const [{ found, pending }, { features, provider: featureProvider, note: featureNote }, discovery] = await Promise.all([genresP, featuresP, discoveryP]);
+    const sources = new Set([...found.values()].filter((g) => g.genres.length).map((g) => g.source));
 
     const ranges = {} as Record<TimeRange, RangeSummary>;
     for (const t of tops) {
-      const artists = t.artists.map((a, i) => toArtistLite(a, i + 1, found.get(a.id)?.genres ?? []));
+      const artists = artistsOf(t, found);
       const tracks = t.tracks.map((tr, i) => toTrackLite(tr, i + 1));
       ranges[t.range] = {
         label: RANGE_LABELS[t.range],
@@ -155,8 +161,6 @@ export class DashboardService {
       };
     }
     const popularityAvailable = allArtists.some((a) => typeof a.popularity === 'number');
-    const topIds = new Set(allArtists.map((a) => a.id));
-    const discovery = await this.discover(ranges.medium_term.genres.length ? ranges.medium_term.genres : ranges.long_term.genres, topIds);
     const today = new Date().toISOString().slice(0, 10);
     const movement = await this.movement(user.id, today, ranges);
 
@@ -208,16 +212,22 @@ export class DashboardService {
     return Promise.all(
       genres.map(async (g) => {
         try {
-          // A fan's top genre is full of their own top artists: page on (at most 3 pages) until 6 new ones turn up.
+          // A fan's top genre is full of their own top artists: page on (at most 3 pages) until 6 new ones
+          // turn up. With pages of 10 (Development Mode) the first two are asked for at once: one
+          // round trip instead of two for what is nearly always needed.
           const q = `genre:"${g.name.replace(/"/g, '')}"`;
           const artists: { id: string; name: string; image: string | null }[] = [];
-          for (let page = 0, total = Infinity; page < 3 && page * pageLimit < total && artists.length < 6; page++) {
-            const res = await this.d.spotify.searchArtists(q, pageLimit, this.d.appAuth, page * pageLimit);
-            total = res.artists?.total ?? 0;
+          const take = (res: SpotifyApi.ArtistSearchResponse) => {
             for (const a of res.artists?.items ?? []) {
-              if (!exclude.has(a.id) && artists.length < 6) artists.push(toArtistCard(a));
+              if (!exclude.has(a.id) && artists.length < 6 && !artists.some((x) => x.id === a.id)) artists.push(toArtistCard(a));
             }
-          }
+            return res.artists?.total ?? 0;
+          };
+          const search = (page: number) => this.d.spotify.searchArtists(q, pageLimit, this.d.appAuth, page * pageLimit);
+          const first = pageLimit < 20 ? await Promise.all([search(0), search(1)]) : [await search(0)];
+          let total = 0;
+          for (const res of first) total = Math.max(total, take(res));
+          for (let page = first.length; page < 3 && page * pageLimit < total && artists.length < 6; page++) take(await search(page));
           return { genre: g.name, artists };
         } catch (err) {
           this.d.logger?.warn({ err, genre: g.name }, 'discovery search failed');
@@ -235,8 +245,9 @@ export class DashboardService {
         TIME_RANGES.map((r) => [r, { artists: ranges[r].artists.map(({ id, name }) => ({ id, name })), tracks: ranges[r].tracks.map(({ id, name }) => ({ id, name })) }]),
       ),
     };
-    const history = (await this.d.repo.recentDaily(userId)).filter((s) => s.date < today);
-    await this.d.repo.putDaily(userId, snapshot);
+    // Today's snapshot is written while the earlier ones are read (the read keeps only earlier days).
+    const [recent] = await Promise.all([this.d.repo.recentDaily(userId), this.d.repo.putDaily(userId, snapshot)]);
+    const history = recent.filter((s) => s.date < today);
     const previous = history[0] ?? null;
     // The oldest snapshot within the last ~45 days that is at least a week old stands for "a month ago".
     const monthAgo = [...history].reverse().find((s) => s.date <= new Date(Date.parse(today) - 7 * 86400_000).toISOString().slice(0, 10)) ?? null;

@@ -307,6 +307,16 @@ export class ArtistRepository {
     return { genres: out.Item.genres as string[], source: out.Item.source as 'musicbrainz' | 'none', fetched_at: out.Item.fetched_at as string };
   }
 
+  /** The cached genres of many artists in batched reads; artists without a cache entry are absent. */
+  async getCachedGenresMany(artistIds: string[]): Promise<Map<string, { genres: string[]; source: 'musicbrainz' | 'none'; fetched_at: string }>> {
+    const keys = [...new Set(artistIds)].map((id) => CATALOG_KEY.genres(id));
+    const out = new Map<string, { genres: string[]; source: 'musicbrainz' | 'none'; fetched_at: string }>();
+    for (const item of await this.store.batchGet(this.table, keys)) {
+      out.set(String(item.artist_id), { genres: item.genres as string[], source: item.source as 'musicbrainz' | 'none', fetched_at: item.fetched_at as string });
+    }
+    return out;
+  }
+
   async putCachedGenres(artistId: string, genres: string[], source: 'musicbrainz' | 'none', fetchedAt: string): Promise<void> {
     await this.store.doc.send(
       new PutCommand({ TableName: this.table, Item: { ...CATALOG_KEY.genres(artistId), genres, source, fetched_at: fetchedAt } }),
