@@ -46,6 +46,7 @@ import { HistoryRepository } from './store/HistoryRepository';
 import { PlaylistRepository } from './store/PlaylistRepository';
 import { ShareRepository } from './store/ShareRepository';
 import type { Store } from './store/Store';
+import { TombstoneRepository } from './store/TombstoneRepository';
 import { TrackFactsRepository } from './store/TrackFactsRepository';
 import { UserRepository } from './store/UserRepository';
 import type { RetryBudgetPolicy } from './upstream/RetryBudget';
@@ -142,6 +143,8 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
   });
   const apiTokens = new ApiTokenService(new ApiTokenRepository(store));
   const historyRepo = new HistoryRepository(store);
+  // Deleted accounts: background writers ask it before each write batch (rule in keys.ts).
+  const tombstones = new TombstoneRepository(store);
   const podcastChoiceRepo = new PodcastChoiceRepository(store);
   // Show search runs after a history is decoded with the app token, which has no country: shows
   // are market-bound, so it searches in the configured SPOTIFY_MARKET (default US), as the ingest does.
@@ -175,6 +178,7 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
     onImported: (userId) => historyStats.forget(userId),
     backups,
     undo: importUndo,
+    guard: tombstones,
   });
   const taste = new TasteService({
     stats: historyStats, facts: new TrackFactsRepository(store), providers: features, profile: apiProfile, search, genreService: genres, logger,
@@ -185,6 +189,11 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
   const shares = new ShareService(shareRepo, users, historyStats, config.publicUrl);
   const account = new AccountService({
     accounts: new AccountRepository(store),
+    tombstones,
+    stopWriters: async (userId) => {
+      await Promise.all([historyImports.cancelUser(userId), capture.cancelUser(userId)]);
+      await historyImports.othersStopped(userId);
+    },
     forget: (userId) => {
       historyStats.forget(userId);
       taste.forget(userId);
@@ -222,6 +231,7 @@ export function buildCaptureService(
       spotify: p.spotify,
       userTokens: p.userTokens,
       onHistoryChanged: (userId) => p.historyStats.forget(userId),
+      guard: new TombstoneRepository(p.store),
     },
     { intervalMs: config.capture.intervalMinutes * 60_000, tickMs: config.capture.tickSeconds * 1000, ...opts },
   );

@@ -10,6 +10,7 @@ import type { CaptureRepository, CaptureState, DueUser } from '../store/CaptureR
 import { groupByDay } from '../history/dayCodec';
 import { mergeDays } from '../history/mergeDays';
 import type { HistoryRepository } from '../store/HistoryRepository';
+import type { WriteGuard } from '../store/TombstoneRepository';
 import { Limiter } from '../util/Limiter';
 import { LruCache } from '../util/LruCache';
 
@@ -47,7 +48,15 @@ export interface LiveCaptureDeps {
   userTokens: UserTokens;
   /** Called when plays were added, so cached statistics are recomputed (HistoryStatsService.forget). */
   onHistoryChanged(userId: string): void;
+  /**
+   * Asked before a poll writes: the account exists and no deletion came after the poll started
+   * (the tombstone rule in keys.ts, for deletions in other processes). Unset: never asked.
+   */
+  guard?: WriteGuard;
 }
+
+/** A poll stopped before writing: the person's account is being (or was) deleted. */
+class CaptureCancelled extends Error {}
 
 export interface CaptureResult {
   /** Plays returned by Spotify in this poll. */
@@ -97,6 +106,8 @@ export class LiveCaptureService {
   private readonly inFlight = new Map<string, Promise<CaptureResult>>();
   /** When this process last enrolled (or found enrolled) a user: no need to look again for a while. */
   private readonly enrolled = new LruCache<number>(100_000);
+  /** When this process was told to stop capturing a person (account deletion): polls started before write nothing. */
+  private readonly cancelled = new LruCache<number>(10_000);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopping = false;
@@ -165,6 +176,16 @@ export class LiveCaptureService {
     };
   }
 
+  /**
+   * Account deletion: a poll of the person running in this process (or starting before this
+   * call) writes nothing more; waits until it has stopped. The person's next login enrolls anew.
+   */
+  async cancelUser(userId: string): Promise<void> {
+    this.cancelled.set(userId, Date.now());
+    this.enrolled.delete(userId);
+    await this.inFlight.get(userId)?.catch(() => undefined);
+  }
+
   // ---- polling ----
 
   /** "Capture now": polls at once unless capture is off or the last poll was moments ago. */
@@ -212,6 +233,14 @@ export class LiveCaptureService {
       return { fetched: 0, added: 0, cursor: state.cursor, deferred: true };
     }
     this.counters.polls++;
+    // Wall-clock start for the deletion checks (the tombstone holds wall-clock times; `now` may be a test clock).
+    const wallStart = Date.now();
+    const mayWrite = async () => {
+      const cancelledAt = this.cancelled.peek(userId);
+      if (cancelledAt !== undefined && wallStart <= cancelledAt) throw new CaptureCancelled();
+      if (this.d.guard && !(await this.d.guard.mayWrite(userId, wallStart))) throw new CaptureCancelled();
+      if (this.cancelled.peek(userId) !== cancelledAt) throw new CaptureCancelled();
+    };
     try {
       const auth = this.d.userTokens.forUser(userId);
       const plays: Play[] = [];
@@ -232,8 +261,10 @@ export class LiveCaptureService {
         if (before === null || !answer?.next || cursor === before) break;
       }
       const days = groupByDay(plays);
+      await mayWrite();
       const { added } = days.size ? await mergeDays(this.d.history, userId, days) : { added: 0 };
       if (added > 0) {
+        await mayWrite();
         await this.d.history.bumpVersion(userId);
         this.d.onHistoryChanged(userId);
       }
@@ -241,6 +272,10 @@ export class LiveCaptureService {
       this.logger.info({ userId, fetched, added }, 'captured recently played');
       return { fetched, added, cursor };
     } catch (err) {
+      if (err instanceof CaptureCancelled) {
+        this.logger.info({ userId }, 'capture stopped: the account is being deleted');
+        return { fetched: 0, added: 0, cursor: state.cursor };
+      }
       this.counters.errors++;
       const message = err instanceof ReauthRequired
         ? 'Spotify no longer accepts your login (revoked or expired). Log in again to resume capture.'

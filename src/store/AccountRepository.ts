@@ -9,7 +9,9 @@ import type { Item, Store } from './Store';
  * session pointers), the day items under pk="HIST#<id>", and the items found through them that
  * live elsewhere (API token hashes, share slugs, the capture index entry, sessions, pending
  * imports). The catalog table holds nothing personal (artists, tracks and their features are
- * shared by everyone). Key patterns: keys.ts.
+ * shared by everyone). Key patterns: keys.ts. Only the sweep: AccountService writes the account's
+ * tombstone before and stops the person's imports and capture, so nothing writes back meanwhile
+ * (the tombstone rule, keys.ts); the tombstone (keyed by a hash) is the one item that stays.
  */
 export class AccountRepository {
   private readonly shares: ShareRepository;

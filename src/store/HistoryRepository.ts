@@ -1,7 +1,16 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { APP_KEY, historyPk, IMPORTS_PENDING_PK, SK_PREFIX, userPk } from './keys';
-import { Lease } from './Lease';
+import { Lease, liveHolder, type LeaseHolder } from './Lease';
 import type { Store } from './Store';
+import { isConditionalFailure } from './storeErrors';
+
+/** An update of an import job whose record is gone (its account was deleted): nothing was written. */
+export class JobGone extends Error {
+  constructor(readonly jobId: string) {
+    super(`import job ${jobId} no longer exists`);
+    this.name = 'JobGone';
+  }
+}
 
 /** A day item's attributes besides its key, as the day codec (src/history/dayCodec.ts) made them. */
 export type StoredDay = Record<string, unknown>;
@@ -141,6 +150,7 @@ export class HistoryRepository {
     await this.store.doc.send(new PutCommand({ TableName: this.table, Item: { ...APP_KEY.importJob(userId, job.id), ...job } }));
   }
 
+  /** Updates an existing job record only (never creates one: a deleted job stays deleted); JobGone when it is not there. */
   async updateJob(userId: string, id: string, fields: Partial<ImportJob>): Promise<void> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
@@ -149,15 +159,25 @@ export class HistoryRepository {
       values[`:v${i}`] = v;
       return `#f${i} = :v${i}`;
     });
-    await this.store.doc.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: APP_KEY.importJob(userId, id),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
+    try {
+      await this.store.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: APP_KEY.importJob(userId, id),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (err) {
+      if (isConditionalFailure(err)) throw new JobGone(id);
+      throw err;
+    }
+  }
+
+  async deleteJob(userId: string, id: string): Promise<void> {
+    await this.store.doc.send(new DeleteCommand({ TableName: this.table, Key: APP_KEY.importJob(userId, id) }));
   }
 
   async getJob(userId: string, id: string): Promise<ImportJob | null> {
@@ -183,6 +203,16 @@ export class HistoryRepository {
   /** The lease of one import job: the process running it holds it, so exactly one process resumes it. */
   jobLease(userId: string, jobId: string): Lease {
     return new Lease(this.store, this.table, APP_KEY.importLease(userId, jobId));
+  }
+
+  /** The live holders of the person's import-job leases (the processes running their imports now). */
+  async importLeaseHolders(userId: string, now = Date.now()): Promise<LeaseHolder[]> {
+    const items = await this.store.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :l)',
+      ExpressionAttributeValues: { ':pk': userPk(userId), ':l': APP_KEY.importLease(userId, '').sk },
+    });
+    return items.map((i) => liveHolder(i, now)).filter((h): h is LeaseHolder => h !== null);
   }
 
   async listJobs(userId: string, limit = 10): Promise<ImportJob[]> {

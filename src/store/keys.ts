@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+
 /**
  * Key design, written down in one place: every key the repositories read or write is built here.
  *
@@ -32,6 +34,23 @@
  *   the lease of a running import job        pk="USER#<userId>"      sk="LEASE#IMPORT#<jobId>" (owner, expires_at; see Lease)
  *   the plays an import added, per day       pk="USER#<userId>"      sk="UNDO#<jobId>#<YYYY-MM-DD>" (day-codec item; what undo removes; ImportUndoRepository)
  *   a playlist made from one's listening     pk="USER#<userId>"      sk="PLAYLIST#<resultId>" (what was added, matched, skipped; PlaylistRepository)
+ *   tombstone of a deleted account           pk="DELETED#<sha256(userId)>" sk="TOMBSTONE" (deleted_at, blocks_until, ttl; TombstoneRepository)
+ *
+ * Deletion is final (the tombstone rule). dynalite has no transactions, so account deletion is
+ * made safe with single-item conditions and one tombstone (AccountService), in this order:
+ *   1. the tombstone is written: deleted_at = now, blocks_until = now + DELETION_WINDOW_MS;
+ *   2. this process cancels the person's imports and capture and waits until they stopped, and
+ *      waits (bounded) for import leases other pm2 workers hold, which see the tombstone;
+ *   3. everything is swept (AccountRepository), then swept once more;
+ *   4. blocks_until = now (deletion finished): from here on a new login is a new account.
+ * A background writer (an import job, a capture poll) that started at T writes for a person only
+ * while their PROFILE exists and no tombstone has blocks_until >= T (tombstoneBlocks). It checks
+ * before every write batch; job-record updates are conditional on the job item existing
+ * (attribute_exists(pk)), so a swept job record is never recreated, and resumePending drops jobs
+ * created before a deletion. A new login after deletion creates a new PROFILE, and its jobs and
+ * polls start after blocks_until, so they are not blocked. Deletion crashed half-way blocks only
+ * until blocks_until. The tombstone is keyed by a hash (it must not name the person) and expires
+ * by TTL (TOMBSTONE_TTL_SECONDS); nothing of the old account is left that could resume by then.
  *
  * Everything personal lives under pk="USER#<userId>", pk="HIST#<userId>", or is pointed at from
  * there (token hashes, sessions, shares, the capture index, pending imports): account deletion
@@ -75,6 +94,20 @@ export const SK_PREFIX = {
 } as const;
 
 export const CAPTURE_INDEX_PK = 'CAPTURE#users';
+
+/** How long a deleted account's tombstone is kept (DynamoDB TTL removes it afterwards). */
+export const TOMBSTONE_TTL_SECONDS = 30 * 24 * 3600;
+/** Upper bound on one deletion: until it finishes (or for this long, if it crashed) every writer is blocked. */
+export const DELETION_WINDOW_MS = 10 * 60_000;
+
+/**
+ * The tombstone rule (see the top of this file): a writer that started at `startedAt` (Unix ms)
+ * is blocked when it started before the deletion finished (`blocksUntil`); an unknown start
+ * counts as before. No tombstone (null): never blocked.
+ */
+export function tombstoneBlocks(blocksUntil: number | null, startedAt: number): boolean {
+  return blocksUntil !== null && !(startedAt > blocksUntil);
+}
 export const IMPORTS_PENDING_PK = 'IMPORTS#pending';
 
 export const APP_KEY = {
@@ -98,4 +131,6 @@ export const APP_KEY = {
   importLease: (userId: string, jobId: string) => ({ pk: userPk(userId), sk: `LEASE#IMPORT#${jobId}` }),
   importAdded: (userId: string, jobId: string, date: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.importAdded(jobId)}${date}` }),
   playlistResult: (userId: string, resultId: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.playlist}${resultId}` }),
+  /** Hashed: the tombstone outlives the account, and must not name the person. */
+  tombstone: (userId: string) => ({ pk: `DELETED#${crypto.createHash('sha256').update(userId).digest('hex')}`, sk: 'TOMBSTONE' }),
 } as const;

@@ -15,10 +15,29 @@ export class FairQueue {
     if (!(concurrency >= 1)) throw new Error('concurrency must be at least 1');
   }
 
-  async run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    await new Promise<void>((resolve) => {
+  /**
+   * Runs `task` when its turn comes. Aborting `signal` while the task still waits takes it out of
+   * the queue (the returned promise rejects with the signal's reason); a running task is not
+   * stopped here (it watches the signal itself).
+   */
+  async run<T>(key: string, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted();
+    await new Promise<void>((resolve, reject) => {
       const list = this.waiting.get(key) ?? [];
-      list.push(resolve);
+      const onAbort = () => {
+        const l = this.waiting.get(key);
+        const i = l?.indexOf(start) ?? -1;
+        if (i < 0) return;
+        l!.splice(i, 1);
+        if (!l!.length) this.waiting.delete(key);
+        reject(signal!.reason);
+      };
+      const start = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      list.push(start);
       this.waiting.set(key, list);
       this.dispatch();
     });

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { AppError, BadRequest, NotFound } from '../../errors';
-import type { HistoryRepository, ImportJob } from '../../store/HistoryRepository';
+import { JobGone, type HistoryRepository, type ImportJob } from '../../store/HistoryRepository';
+import type { WriteGuard } from '../../store/TombstoneRepository';
 import { isTransientStoreError } from '../../store/storeErrors';
 import { FairQueue } from '../../util/FairQueue';
 import type { BackupService } from '../BackupService';
@@ -72,6 +73,16 @@ function throttled<T>(ms: number, write: (v: T) => Promise<void>): { call: (v: T
   };
 }
 
+/** Why a job stopped without an outcome: its account is being (or was) deleted. Nothing more is written. */
+export class ImportCancelled extends Error {
+  constructor(message = 'the account was deleted') {
+    super(message);
+    this.name = 'ImportCancelled';
+  }
+}
+
+const isCancelled = (err: unknown) => err instanceof ImportCancelled || err instanceof JobGone;
+
 /** A paused import waits 30 s, then twice as long each time, up to 10 minutes. */
 const RETRY_BASE_MS = 30_000;
 const RETRY_MAX_MS = 10 * 60_000;
@@ -111,6 +122,11 @@ export class HistoryImportService {
       staleMs?: number;
       /** Imports run at once (default 1); never two of one person, and people take turns. */
       concurrency?: number;
+      /**
+       * Asked before every write batch whether the job may still write (the account exists and no
+       * deletion came after the job was created: the tombstone rule in keys.ts). Unset: never asked.
+       */
+      guard?: WriteGuard;
     },
   ) {
     fs.mkdirSync(o.uploadDir, { recursive: true });
@@ -151,17 +167,63 @@ export class HistoryImportService {
 
   /** Jobs this process is running or has queued. */
   private readonly mine = new Set<string>();
+  /** Each of them with whose it is, how to cancel it, and when it has stopped. */
+  private readonly active = new Map<string, { userId: string; controller: AbortController; stopped: Promise<void> }>();
 
   private enqueue(userId: string, job: ImportJob, file: { path: string; originalName: string }): void {
     this.mine.add(job.id);
-    const run = this.queue
-      .run(userId, () => this.run(userId, job, file))
-      .catch((err: unknown) => this.o.logger?.error({ err, job: job.id }, 'import job crashed'))
+    const controller = new AbortController();
+    const run: Promise<void> = this.queue
+      .run(userId, () => this.run(userId, job, file, controller.signal), controller.signal)
+      .catch(async (err: unknown) => {
+        // Cancelled while still queued: it never ran, so its files and pending entry go here.
+        if (isCancelled(err)) await this.discard(userId, job.id, file.path);
+        else this.o.logger?.error({ err, job: job.id }, 'import job crashed');
+      })
       .finally(() => {
         this.mine.delete(job.id);
+        this.active.delete(job.id);
         this.running.delete(run);
       });
+    this.active.set(job.id, { userId, controller, stopped: run });
     this.running.add(run);
+  }
+
+  /** Removes a job's upload, its spool and its pending entry (an ended or cancelled job). */
+  private async discard(userId: string, jobId: string, uploadPath: string): Promise<void> {
+    await removeSpool(`${uploadPath}.spool`).catch(() => undefined);
+    await fs.promises.rm(uploadPath, { force: true }).catch(() => undefined);
+    await this.repo.removePending(userId, jobId).catch((e: unknown) => this.o.logger?.warn({ err: e, job: jobId }, 'could not remove an import from the pending list'));
+  }
+
+  /**
+   * Account deletion: cancels every import of the person this process runs or has queued (queued
+   * ones leave the queue; a running one stops before its next write batch, its parse worker
+   * terminated), waits until they have stopped, then removes the uploads of all the person's
+   * pending imports (any process's) and their pending entries.
+   */
+  async cancelUser(userId: string): Promise<void> {
+    const mine = [...this.active.values()].filter((a) => a.userId === userId);
+    for (const a of mine) a.controller.abort(new ImportCancelled());
+    await Promise.allSettled(mine.map((a) => a.stopped));
+    for (const p of await this.repo.pendingJobs()) if (p.userId === userId) await this.discard(userId, p.jobId, p.uploadPath);
+  }
+
+  /**
+   * Waits until no other process holds a lease on an import of the person (they stop at their
+   * next write batch once the account's tombstone is written), for at most `timeoutMs`. True when none is left.
+   */
+  async othersStopped(userId: string, timeoutMs = Math.min(15_000, this.staleMs)): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const others = (await this.repo.importLeaseHolders(userId)).filter((h) => h.owner !== this.owner);
+      if (!others.length) return true;
+      if (Date.now() >= until) {
+        this.o.logger?.warn({ owners: others.map((h) => h.owner) }, 'account deletion: imports in other processes did not stop in time');
+        return false;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   async job(userId: string, id: string): Promise<ImportJob> {
@@ -217,26 +279,40 @@ export class HistoryImportService {
     while (this.running.size) await Promise.all([...this.running]);
   }
 
-  private async run(userId: string, job: ImportJob, file: { path: string; originalName: string }): Promise<void> {
+  private async run(userId: string, job: ImportJob, file: { path: string; originalName: string }, signal: AbortSignal): Promise<void> {
     const update = (fields: Partial<ImportJob>) => this.repo.updateJob(userId, job.id, fields);
+    // Before every write batch: not cancelled here, and the account not deleted since the job was
+    // created (another worker's deletion: the tombstone rule, keys.ts).
+    const startedAt = Date.parse(job.created_at);
+    const mayWrite = async () => {
+      signal.throwIfAborted();
+      if (this.o.guard && !(await this.o.guard.mayWrite(userId, startedAt))) throw new ImportCancelled();
+      signal.throwIfAborted();
+    };
     // The job's lease: while this process holds it (renewed with the heartbeat) no other resumes it.
     const lease = this.repo.jobLease(userId, job.id);
     if (!(await lease.acquire(this.owner, this.staleMs))) {
       this.o.logger?.info({ job: job.id }, 'import is running in another process; not started here');
       return;
     }
-    await update({ status: 'running', resume_at: null });
-    // A heartbeat while the job runs, so a job whose server died is told apart from a slow one.
-    const heartbeat = setInterval(() => {
-      Promise.all([update({}), lease.renew(this.owner, this.staleMs)]).catch((err: Error) => this.o.logger?.warn({ err, job: job.id }, 'import heartbeat failed'));
-    }, Math.min(HEARTBEAT_MS, this.staleMs / 3));
-    heartbeat.unref();
+    let heartbeat: NodeJS.Timeout | undefined;
     let upload: OpenUpload | undefined;
     // Pass 1 writes its rows to spool files, read in order by pass 2.
     const spool = `${file.path}.spool`;
     const part = (k: number) => spoolPart(spool, k);
     let ended = false;
     try {
+      await mayWrite();
+      await update({ status: 'running', resume_at: null });
+      // A heartbeat while the job runs, so a job whose server died is told apart from a slow one.
+      // A job record gone (the account deleted by another worker) cancels the job.
+      heartbeat = setInterval(() => {
+        Promise.all([update({}), lease.renew(this.owner, this.staleMs)]).catch((err: Error) => {
+          if (err instanceof JobGone) this.abortJob(job.id);
+          else this.o.logger?.warn({ err, job: job.id }, 'import heartbeat failed');
+        });
+      }, Math.min(HEARTBEAT_MS, this.staleMs / 3));
+      heartbeat.unref();
       const started = Date.now();
       upload = await readUpload(file, this.limits);
       const { sources, extras } = upload;
@@ -254,8 +330,9 @@ export class HistoryImportService {
       if (!resuming) {
         const progress = throttled(PROGRESS_MS, (p: SpoolProgress) =>
           update({ phase: 'reading', bytes_read: p.bytesRead, bytes_total: p.bytesTotal, files_done: p.filesDone, files_total: p.files, rows_read: p.rows }));
-        const spooled = await spoolSources(sources, part, { parseWorker: this.parseWorkerScript, parallelMinBytes: this.o.parallelMinBytes, logger: this.o.logger, onProgress: progress.call });
+        const spooled = await spoolSources(sources, part, { parseWorker: this.parseWorkerScript, parallelMinBytes: this.o.parallelMinBytes, logger: this.o.logger, onProgress: progress.call, signal });
         await progress.settled();
+        await mayWrite();
         await update({
           files: sources.map((s, i) => ({ name: s.name, format: s.format, plays: spooled.perSource[i] })),
           skipped: upload.skipped,
@@ -280,10 +357,16 @@ export class HistoryImportService {
       const { read, added } = await mergeSpool({
         parts: Array.from({ length: parts }, (_, k) => part(k)),
         from: resuming ? { row: checkpoint, plays: job.checkpoint_plays ?? 0, added: job.plays_added } : { row: 0, plays: 0, added: 0 },
-        merge: (days) => mergeDays(this.repo, userId, days, known, this.o.undo ? (added) => this.o.undo!.record(userId, job.id, added) : undefined),
+        merge: async (days) => {
+          await mayWrite();
+          return mergeDays(this.repo, userId, days, known, this.o.undo ? (added) => this.o.undo!.record(userId, job.id, added) : undefined);
+        },
         onCheckpoint: (c) => update({ plays_read: c.plays, plays_added: c.added, checkpoint: c.row, checkpoint_plays: c.plays }),
+        signal,
       });
+      await mayWrite();
       if (extras) await this.o.backups?.applyExtras(userId, extras);
+      await mayWrite();
       await this.repo.bumpVersion(userId);
       await update({ status: 'done', plays_read: read, plays_added: added, checkpoint: rowsTotal, checkpoint_plays: read, finished_at: new Date().toISOString() });
       ended = true;
@@ -291,6 +374,15 @@ export class HistoryImportService {
       this.o.logger?.info({ job: job.id, rows: rowsTotal, added, resumed: resuming, pass1Ms, pass2Ms: Date.now() - started - pass1Ms }, 'history import done');
     } catch (caught) {
       let err = caught;
+      if (signal.aborted && !isCancelled(err)) err = signal.reason;
+      if (isCancelled(err)) {
+        // The account is being deleted: nothing more of the job is written; its files and pending entry go.
+        // (Its record too: one created while the deletion ran, by an upload that was under way, is not swept.)
+        this.o.logger?.info({ job: job.id, reason: (err as Error).message }, 'history import cancelled');
+        ended = true;
+        await this.repo.deleteJob(userId, job.id).catch(() => undefined);
+        return;
+      }
       if (err instanceof InvalidEntry) err = new ImportFailure(err.message);
       if (isTransientStoreError(err)) {
         // The database stayed busy through every retry: wait, then continue from the checkpoint.
@@ -298,7 +390,13 @@ export class HistoryImportService {
         const delayMs = Math.min(RETRY_MAX_MS, (this.o.retryBaseMs ?? RETRY_BASE_MS) * 2 ** (attempts - 1));
         const resumeAt = new Date(Date.now() + delayMs).toISOString();
         this.o.logger?.warn({ err, job: job.id, resumeAt }, 'history import paused: the database is busy');
-        await update({ status: 'waiting', attempts, resume_at: resumeAt, error: null });
+        try {
+          await update({ status: 'waiting', attempts, resume_at: resumeAt, error: null });
+        } catch (e) {
+          if (!(e instanceof JobGone)) throw e;
+          ended = true;
+          return;
+        }
         this.scheduleResume(delayMs);
         return;
       }
@@ -309,19 +407,21 @@ export class HistoryImportService {
             ? `The upload is not a readable zip or JSON file (${err.message}).`
             : 'The import failed on our side; it has been logged. Try again.';
       if (!(err instanceof ImportFailure || err instanceof MalformedJson)) this.o.logger?.warn({ err, job: job.id }, 'history import failed');
-      await update({ status: 'failed', error: message, finished_at: new Date().toISOString() });
       ended = true;
+      await update({ status: 'failed', error: message, finished_at: new Date().toISOString() }).catch((e: unknown) => {
+        if (!(e instanceof JobGone)) throw e;
+      });
     } finally {
       clearInterval(heartbeat);
       upload?.close();
       await lease.release(this.owner).catch((e: unknown) => this.o.logger?.warn({ err: e, job: job.id }, 'could not release an import lease'));
       // The upload and its spool stay on disk until the job has ended: a resumed job needs them.
-      if (ended) {
-        await removeSpool(spool);
-        fs.rm(file.path, { force: true }, () => undefined);
-        await this.repo.removePending(userId, job.id).catch((e: unknown) => this.o.logger?.warn({ err: e, job: job.id }, 'could not remove a finished import from the pending list'));
-      }
+      if (ended) await this.discard(userId, job.id, file.path);
     }
+  }
+
+  private abortJob(jobId: string): void {
+    this.active.get(jobId)?.controller.abort(new ImportCancelled());
   }
 
   /** The compiled parse worker next to this file (absent when running from TypeScript sources). */
@@ -348,12 +448,20 @@ export class HistoryImportService {
   async resumePending(): Promise<string[]> {
     const resumed: string[] = [];
     for (const { userId, jobId, uploadPath, fileName } of await this.repo.pendingJobs()) {
+      if (this.mine.has(jobId)) continue;
       const job = await this.repo.getJob(userId, jobId);
-      if (!job || job.status === 'done' || job.status === 'failed') {
+      // A job whose record is gone, or whose account was deleted after it was created (the
+      // tombstone rule, keys.ts), is never resumed: its upload and pending entry go (and its record).
+      if (!job || (this.o.guard && (await this.o.guard.blocks(userId, Date.parse(job.created_at))))) {
+        if (job) await this.repo.deleteJob(userId, jobId);
+        await this.discard(userId, jobId, uploadPath);
+        continue;
+      }
+      if (job.status === 'done' || job.status === 'failed') {
         await this.repo.removePending(userId, jobId);
         continue;
       }
-      if (this.mine.has(jobId) || job.status === 'needs_confirmation') continue;
+      if (job.status === 'needs_confirmation') continue;
       if ((job.status === 'running' || job.status === 'queued') && !interrupted(job, this.staleMs)) continue;
       const crashed = job.status === 'running' && interrupted(job, this.staleMs);
       if (job.status === 'waiting' && job.resume_at && Date.parse(job.resume_at) > Date.now()) {

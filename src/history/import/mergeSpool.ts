@@ -29,6 +29,8 @@ export async function mergeSpool(o: {
   from: MergeCheckpoint;
   merge: (days: Map<string, Play[]>) => Promise<{ added: number }>;
   onCheckpoint: (checkpoint: MergeCheckpoint) => Promise<void>;
+  /** Checked before every batch: aborting stops the merge after the batches in flight. */
+  signal?: AbortSignal;
 }): Promise<{ read: number; added: number }> {
   const checkpoint = o.from.row;
   let read = o.from.plays;
@@ -44,6 +46,7 @@ export async function mergeSpool(o: {
   const batchStarts: number[] = [];
   const flush = async () => {
     if (count === 0) return;
+    o.signal?.throwIfAborted();
     const batch = buffered;
     const range = { start: row - count, end: row, music };
     buffered = new Map();
@@ -75,22 +78,28 @@ export async function mergeSpool(o: {
     inflight.push(entry);
     if (inflight.length >= MAX_INFLIGHT) await inflight[0].done;
   };
-  for (const part of o.parts) for await (const rows of jsonArrayBatches<SpoolRow>(fs.createReadStream(part), 'spool')) {
-    const plays: Play[] = [];
-    for (const r of rows) {
-      if (row++ < checkpoint) continue;
-      const play = playOfRow(r);
-      plays.push(play);
-      count++;
-      if (play.kind === 'music') {
-        music++;
-        read++;
+  try {
+    for (const part of o.parts) for await (const rows of jsonArrayBatches<SpoolRow>(fs.createReadStream(part), 'spool')) {
+      o.signal?.throwIfAborted();
+      const plays: Play[] = [];
+      for (const r of rows) {
+        if (row++ < checkpoint) continue;
+        const play = playOfRow(r);
+        plays.push(play);
+        count++;
+        if (play.kind === 'music') {
+          music++;
+          read++;
+        }
       }
+      groupByDay(plays, buffered);
+      if (count >= FLUSH_PLAYS) await flush();
     }
-    groupByDay(plays, buffered);
-    if (count >= FLUSH_PLAYS) await flush();
+    await flush();
+    while (inflight.length) await inflight[0].done;
+  } finally {
+    // On any failure (a cancelled job too) no merge may still be writing when this returns.
+    await Promise.allSettled(inflight.map((m) => m.done));
   }
-  await flush();
-  while (inflight.length) await inflight[0].done;
   return { read, added };
 }

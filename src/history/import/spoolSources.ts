@@ -16,6 +16,8 @@ export interface SpoolOptions {
   logger?: Logger;
   /** Hears pass 1 advance: after every batch of plays and every file (not throttled here). */
   onProgress?: (p: SpoolProgress) => void;
+  /** Aborting stops pass 1 at the next batch, and terminates a parse worker at once. */
+  signal?: AbortSignal;
 }
 
 /** How far pass 1 got: files done, bytes of the upload's history files read (total null when unknown), rows spooled. */
@@ -51,6 +53,7 @@ export async function spoolSources(
   const report = () => o.onProgress?.({ filesDone, files: sources.length, bytesRead: bytesDone + fileBytes, bytesTotal, rows: rows + fileRows });
   const counted = async function* (batches: AsyncGenerator<Play[]>) {
     for await (const b of batches) {
+      o.signal?.throwIfAborted();
       fileRows += b.length;
       report();
       yield b;
@@ -64,6 +67,7 @@ export async function spoolSources(
     report();
   };
   for (const src of sources) {
+    o.signal?.throwIfAborted();
     const parallel = await parallelSpool(src, part(parts), part(parts + 1), o);
     if (parallel) {
       perSource.push(parallel.rows);
@@ -122,8 +126,12 @@ async function parallelSpool(src: HistorySource, firstPart: string, secondPart: 
     worker.once('message', (r: ParseResult) => resolve(r));
     worker.once('error', (err) => resolve({ ok: false, message: err.message }));
     worker.once('exit', (code) => resolve({ ok: false, message: `parse worker exited with ${code}` }));
+    const stop = () => void worker.terminate();
+    o.signal?.addEventListener('abort', stop, { once: true });
+    worker.once('exit', () => o.signal?.removeEventListener('abort', stop));
   });
   const [a, b] = await Promise.all([inWorker, parseRange(second)]);
+  o.signal?.throwIfAborted();
   if (a.ok && b.ok) o.logger?.info({ file: src.name, rows: a.rows + b.rows }, 'parsed in two halves at once');
   if (!a.ok || !b.ok) {
     // Awaited: the one-pass read writes the first of these files again.
