@@ -72,16 +72,22 @@ describe('DynamoDB item limits: a huge day is split, never half-written', () => 
       await original(userId, list.slice(0, Math.ceil(list.length / 2)));
       throw Object.assign(new Error('One or more parameter values were invalid'), { name: 'ValidationException' });
     });
+    let job: { id: string; status: string; plays_added: number; error: string | null };
     try {
       const plays = Array.from({ length: 400 }, (_, i) => ext(new Date(Date.UTC(2021, 0, 1) + i * 3 * 3600_000).toISOString().replace('.000', ''), `song ${i % 30}`, `artist ${i % 7}`, 200_000));
-      const job = await upload(t, token, 'Streaming_History_Audio_2021.json', JSON.stringify(plays));
+      job = await upload(t, token, 'Streaming_History_Audio_2021.json', JSON.stringify(plays));
       expect(job.status).toBe('failed');
       expect(job.plays_added).toBeGreaterThan(0);
       // The statistics were invalidated when the job ended, and count what the job says it wrote.
       expect((await stats(t, token)).plays).toBe(job.plays_added);
+      expect(job.error).toMatch(new RegExp(`${job.plays_added} new plays were written before it stopped and kept`));
     } finally {
       spy.mockRestore();
     }
+    // What it wrote can be undone like a finished import.
+    const undone = await request(t.url).delete(`/api/me/history/imports/${job.id}`).set('Authorization', `Bearer ${token}`).expect(200);
+    expect(undone.body.plays_removed).toBe(job.plays_added);
+    expect((await stats(t, token)).plays).toBe(0);
   });
 });
 

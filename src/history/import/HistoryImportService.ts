@@ -106,8 +106,8 @@ export class HistoryImportService {
       retryBaseMs?: number;
       /** Writes a restored backup's settings and snapshots, after its plays. */
       backups?: Pick<BackupService, 'applyExtras'>;
-      /** Records what each job adds, so it can be undone (ImportUndoService). */
-      undo?: Pick<ImportUndoService, 'record'>;
+      /** Records what each job adds, so it can be undone (ImportUndoService); tells what a failed job wrote. */
+      undo?: Pick<ImportUndoService, 'record' | 'written'>;
       staleMs?: number;
       /** Imports run at once (default 1); never two of one person, and people take turns. */
       concurrency?: number;
@@ -236,6 +236,10 @@ export class HistoryImportService {
     const spool = `${file.path}.spool`;
     const part = (k: number) => spoolPart(spool, k);
     let ended = false;
+    // Pass 2 started (plays may be stored), how many new plays the checkpoint counts, and whether the version moved.
+    let writing = false;
+    let addedSoFar = job.plays_added ?? 0;
+    let bumped = false;
     try {
       const started = Date.now();
       upload = await readUpload(file, this.limits);
@@ -277,17 +281,21 @@ export class HistoryImportService {
 
       // Pass 2: merge the spooled plays into day items in bounded batches.
       const known = await this.repo.dayDates(userId);
+      writing = true;
       const { read, added } = await mergeSpool({
         parts: Array.from({ length: parts }, (_, k) => part(k)),
         from: resuming ? { row: checkpoint, plays: job.checkpoint_plays ?? 0, added: job.plays_added } : { row: 0, plays: 0, added: 0 },
         merge: (days) => mergeDays(this.repo, userId, days, known, this.o.undo ? (added) => this.o.undo!.record(userId, job.id, added) : undefined),
-        onCheckpoint: (c) => update({ plays_read: c.plays, plays_added: c.added, checkpoint: c.row, checkpoint_plays: c.plays }),
+        onCheckpoint: (c) => {
+          addedSoFar = c.added;
+          return update({ plays_read: c.plays, plays_added: c.added, checkpoint: c.row, checkpoint_plays: c.plays });
+        },
       });
       if (extras) await this.o.backups?.applyExtras(userId, extras);
       await this.repo.bumpVersion(userId);
+      bumped = true;
       await update({ status: 'done', plays_read: read, plays_added: added, checkpoint: rowsTotal, checkpoint_plays: read, finished_at: new Date().toISOString() });
       ended = true;
-      this.o.onImported?.(userId);
       this.o.logger?.info({ job: job.id, rows: rowsTotal, added, resumed: resuming, pass1Ms, pass2Ms: Date.now() - started - pass1Ms }, 'history import done');
     } catch (caught) {
       let err = caught;
@@ -309,7 +317,11 @@ export class HistoryImportService {
             ? `The upload is not a readable zip or JSON file (${err.message}).`
             : 'The import failed on our side; it has been logged. Try again.';
       if (!(err instanceof ImportFailure || err instanceof MalformedJson)) this.o.logger?.warn({ err, job: job.id }, 'history import failed');
-      await update({ status: 'failed', error: message, finished_at: new Date().toISOString() });
+      // Plays written before the failure stay (they are real plays, and a re-import skips them): the
+      // job says how many, so its counters never claim "added 0" over stored plays.
+      const written = writing ? await this.writtenBy(userId, job.id, addedSoFar) : 0;
+      const kept = written > 0 ? ` ${written} new play${written === 1 ? ' was' : 's were'} written before it stopped and kept; importing the file again adds the rest, none twice (or undo this import to remove them).` : '';
+      await update({ status: 'failed', error: message + kept, ...(writing ? { plays_added: written } : {}), finished_at: new Date().toISOString() });
       ended = true;
     } finally {
       clearInterval(heartbeat);
@@ -317,11 +329,35 @@ export class HistoryImportService {
       await lease.release(this.owner).catch((e: unknown) => this.o.logger?.warn({ err: e, job: job.id }, 'could not release an import lease'));
       // The upload and its spool stay on disk until the job has ended: a resumed job needs them.
       if (ended) {
+        // However it ended (done, failed, cancelled), cached statistics, taste and indexes are recomputed.
+        await this.invalidate(userId, job.id, bumped);
         await removeSpool(spool);
         fs.rm(file.path, { force: true }, () => undefined);
         await this.repo.removePending(userId, job.id).catch((e: unknown) => this.o.logger?.warn({ err: e, job: job.id }, 'could not remove a finished import from the pending list'));
       }
     }
+  }
+
+  /** What a job that stopped part-way wrote: counted from its undo record, else what its checkpoint says. */
+  private async writtenBy(userId: string, jobId: string, checkpointed: number): Promise<number> {
+    if (!this.o.undo) return checkpointed;
+    try {
+      return await this.o.undo.written(userId, jobId);
+    } catch (err) {
+      this.o.logger?.warn({ err, job: jobId }, 'could not count what a failed import wrote; its checkpoint count stands');
+      return checkpointed;
+    }
+  }
+
+  /** The counters of a job that ends without running again: what it wrote if it got to writing. */
+  private async writtenFields(userId: string, job: ImportJob): Promise<Partial<ImportJob>> {
+    return job.phase === 'writing' ? { plays_added: await this.writtenBy(userId, job.id, job.plays_added ?? 0) } : {};
+  }
+
+  /** A job ended: the history version moves (version-keyed caches) and this process forgets what it holds. */
+  private async invalidate(userId: string, jobId: string, bumped: boolean): Promise<void> {
+    if (!bumped) await this.repo.bumpVersion(userId).catch((err: unknown) => this.o.logger?.warn({ err, job: jobId }, 'could not bump the history version after an import'));
+    this.o.onImported?.(userId);
   }
 
   /** The compiled parse worker next to this file (absent when running from TypeScript sources). */
@@ -365,9 +401,10 @@ export class HistoryImportService {
       if (crashes >= MAX_CRASHES) {
         this.o.logger?.warn({ job: jobId, crashes }, 'history import failed: its server stopped twice while it ran');
         await this.repo.updateJob(userId, jobId, {
-          status: 'failed', finished_at: new Date().toISOString(), crashes,
+          status: 'failed', finished_at: new Date().toISOString(), crashes, ...(await this.writtenFields(userId, job)),
           error: `The import stopped its server ${crashes} times while it ran, so it was not tried again and the upload was removed. If the file is a real Spotify export, try again with the zip as Spotify sent it.`,
         });
+        await this.invalidate(userId, jobId, false);
         await removeSpool(`${uploadPath}.spool`);
         await fs.promises.rm(uploadPath, { force: true });
         await this.repo.removePending(userId, jobId);
@@ -376,9 +413,10 @@ export class HistoryImportService {
       if (crashed) await this.repo.updateJob(userId, jobId, { crashes });
       if (!fs.existsSync(uploadPath)) {
         await this.repo.updateJob(userId, jobId, {
-          status: 'failed', finished_at: new Date().toISOString(),
+          status: 'failed', finished_at: new Date().toISOString(), ...(await this.writtenFields(userId, job)),
           error: 'The import was interrupted and its upload is not on this server any more. Upload the file again: plays already imported are not counted twice.',
         });
+        await this.invalidate(userId, jobId, false);
         await this.repo.removePending(userId, jobId);
         continue;
       }
