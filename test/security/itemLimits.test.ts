@@ -4,6 +4,7 @@ import { buildSyntheticCatalog } from '../../src/sandbox/catalog';
 import { DEMO_LISTENERS, listenerTops } from '../../src/sandbox/listeners';
 import { startTestApp, type TestApp } from '../helpers/harness';
 import { ext, stats, tokenFor, upload } from '../helpers/history';
+import { makeZip } from '../helpers/zip';
 
 jest.setTimeout(300_000);
 
@@ -59,6 +60,18 @@ describe('DynamoDB item limits: a huge day is split, never half-written', () => 
     const undone = await request(t.url).delete(`/api/me/history/imports/${job.id}`).set('Authorization', `Bearer ${token}`).expect(200);
     expect(undone.body).toMatchObject({ status: 'undone', plays_removed: 20_300 });
     expect((await stats(t, token)).plays).toBe(0);
+  });
+
+  it('a zip with hundreds of long file names next to the history: the job record stays bounded, the import is done', async () => {
+    const token = await tokenFor(t, 'rin.demo');
+    const plays = Array.from({ length: 50 }, (_, i) => ext(at('2022-05-05', i * 600), `song ${i}`, 'artist', 200_000));
+    const junk = Array.from({ length: 300 }, (_, i) => ({ name: `Spotify Extended Streaming History/${noise(2000, `f${i}`)}.txt`, data: 'x' }));
+    const zip = makeZip([{ name: 'Spotify Extended Streaming History/Streaming_History_Audio_2022.json', data: JSON.stringify(plays) }, ...junk]);
+    const job = await upload(t, token, 'my_spotify_data.zip', zip);
+    expect(job).toMatchObject({ status: 'done', plays_added: 50 });
+    expect(job.skipped.length).toBeLessThanOrEqual(201);
+    expect(job.skipped.at(-1).name).toMatch(/more/);
+    for (const f of job.skipped) expect(f.name.length).toBeLessThanOrEqual(300);
   });
 
   it('a job that fails after writing part of its plays says how many it wrote, and the statistics are recomputed', async () => {

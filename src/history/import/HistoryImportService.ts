@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { AppError, BadRequest, NotFound } from '../../errors';
-import type { HistoryRepository, ImportJob } from '../../store/HistoryRepository';
+import type { HistoryRepository, ImportedFile, ImportJob } from '../../store/HistoryRepository';
+import { boundNames, truncateName } from '../../util/boundNames';
 import { isTransientStoreError } from '../../store/storeErrors';
 import { FairQueue } from '../../util/FairQueue';
 import type { BackupService } from '../BackupService';
@@ -71,6 +72,24 @@ function throttled<T>(ms: number, write: (v: T) => Promise<void>): { call: (v: T
     },
   };
 }
+
+/** Files listed on a job record (read or skipped); beyond, one line says how many more. */
+const MAX_LISTED_FILES = 200;
+
+/**
+ * A job record's file lists, bounded: names and reasons cut to 300 characters, at most 200 entries
+ * and a last one for the rest, so an upload of thousands of long file names cannot push the job
+ * item over DynamoDB's 400 KB (the update would fail and the job with it).
+ */
+function boundedList<T extends { name: string }>(list: T[], rest: (more: T[]) => T): T[] {
+  const cut = (x: T): T => boundNames({ ...x, ...('reason' in x ? { reason: truncateName(String(x.reason)) } : {}) });
+  if (list.length <= MAX_LISTED_FILES) return list.map(cut);
+  return [...list.slice(0, MAX_LISTED_FILES).map(cut), rest(list.slice(MAX_LISTED_FILES))];
+}
+const boundedSkipped = (list: { name: string; reason: string }[]) =>
+  boundedList(list, (more) => ({ name: `…and ${more.length} more files`, reason: 'not listed one by one' }));
+const boundedFiles = (list: ImportedFile[]) =>
+  boundedList(list, (more) => ({ name: `…and ${more.length} more files`, format: null, plays: more.reduce((n, f) => n + f.plays, 0) }));
 
 /** A paused import waits 30 s, then twice as long each time, up to 10 minutes. */
 const RETRY_BASE_MS = 30_000;
@@ -245,7 +264,7 @@ export class HistoryImportService {
       upload = await readUpload(file, this.limits);
       const { sources, extras } = upload;
       if (sources.length === 0) {
-        await update({ skipped: upload.skipped });
+        await update({ skipped: boundedSkipped(upload.skipped) });
         throw new ImportFailure(`No listening history found: no file of the upload holds Spotify streaming history${upload.skipped.length ? ` (${upload.skipped.length} file${upload.skipped.length === 1 ? '' : 's'} skipped; see the list)` : ''}.`);
       }
       // A job that was interrupted while writing continues from its checkpoint: its spool (pass 1's
@@ -261,8 +280,8 @@ export class HistoryImportService {
         const spooled = await spoolSources(sources, part, { parseWorker: this.parseWorkerScript, parallelMinBytes: this.o.parallelMinBytes, logger: this.o.logger, onProgress: progress.call });
         await progress.settled();
         await update({
-          files: sources.map((s, i) => ({ name: s.name, format: s.format, plays: spooled.perSource[i] })),
-          skipped: upload.skipped,
+          files: boundedFiles(sources.map((s, i) => ({ name: s.name, format: s.format, plays: spooled.perSource[i] }))),
+          skipped: boundedSkipped(upload.skipped),
           episodes_read: spooled.episodes,
         });
         ({ rows: rowsTotal, parts } = spooled);
