@@ -107,6 +107,7 @@ describe('DynamoDB item limits: a huge day is split, never half-written', () => 
 describe('dashboard snapshots with 10,000-character names', () => {
   let t: TestApp;
   let other: string;
+  let longArtist: string;
   beforeAll(async () => {
     // A catalog whose names (artists, albums, tracks) Ava sees on her dashboard are 10,000 characters long.
     const catalog = buildSyntheticCatalog();
@@ -130,6 +131,7 @@ describe('dashboard snapshots with 10,000-character names', () => {
       const a = catalog.artists.get(id)!;
       if (a.name.length < 10_000) a.name = `${a.name} ${noise(10_000, `artist:${id}`)}`;
     }
+    longArtist = [...artists].find((id) => catalog.artists.get(id)!.albumIds.length <= 4) ?? [...artists][0];
     other = [...catalog.artists.values()].find((a) => !artists.has(a.id) && a.albumIds.length <= 3)!.id;
     t = await startTestApp({ sandboxOptions: { catalog } });
   });
@@ -158,6 +160,9 @@ describe('dashboard snapshots with 10,000-character names', () => {
     expect(second.body.ranges.short_term.artists).toEqual(first.body.ranges.short_term.artists);
     const compare = await request(t.url).get('/api/compare').query({ me: '1', b: other }).set('Authorization', `Bearer ${token}`);
     expect(compare.status).toBe(200);
+    // An artist whose own names are 10,000 characters can be compared with, too (its ingest fits).
+    const longOne = await request(t.url).get('/api/compare').query({ me: '1', b: longArtist }).set('Authorization', `Bearer ${token}`);
+    expect(longOne.status).toBe(200);
     expect(t.logs.join('\n')).not.toMatch(/Item size has exceeded/i);
   });
 
