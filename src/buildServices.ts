@@ -139,7 +139,7 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
   const dashboardRepo = new DashboardRepository(store);
   const dashboard = new DashboardService({
     spotify, userTokens, appAuth, genres, profile: apiProfile, repo: dashboardRepo, cacheSeconds: config.dashboardCacheSeconds, logger,
-    features: new TrackFeatureService(artistRepo, features, apiProfile, spotify, appAuth),
+    features: new TrackFeatureService(artistRepo, features, apiProfile, spotify, appAuth, logger),
   });
   const apiTokens = new ApiTokenService(new ApiTokenRepository(store));
   const historyRepo = new HistoryRepository(store);

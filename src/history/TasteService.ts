@@ -154,7 +154,8 @@ export class TasteService {
       const found = rows.map((r) => ({ trackId: r.id, features: hasFeatures(r) ? pickFeatures(r) : null }));
       for (const f of found) this.features.set(f.trackId, f.features);
       state.generation++;
-      writes.push(this.o.facts.putFeatures(found));
+      // Track facts are a cache: a write refused is logged, what was learnt is still used.
+      writes.push(this.o.facts.putFeatures(found).catch((err: unknown) => this.o.logger?.warn({ err }, 'track facts cache write failed')));
     });
     batcher.add(missing.map((id) => ({ id }) as Row));
     await batcher.finish();
@@ -175,7 +176,7 @@ export class TasteService {
       let artist = byName.get(name);
       if (!artist) {
         artist = await this.findArtist(name);
-        await this.o.facts.putArtistByName(name, artist);
+        await this.o.facts.putArtistByName(name, artist).catch((err: unknown) => this.o.logger?.warn({ err }, 'artist-by-name cache write failed'));
       }
       const genres = artist.spotifyId ? (await this.o.genreService.genresFor(artist.spotifyId, artist.genres.length ? artist.genres : undefined)).genres : [];
       this.genres.set(name, genres);

@@ -14,7 +14,9 @@ export type { StoredDay };
  *            plays  "sec,dict,ms,flags,platform,country" rows joined by "\n" (sec = seconds into the day)
  *   n      rows (all kinds); count, ms: music entries and their milliseconds, for quick totals
  * Items written before compression hold dict, meta and plays as plain attributes; they still decode.
- * A 10-year history is about 3,650 items, each a few kilobytes.
+ * A 10-year history is about 3,650 items, each a few kilobytes. A day whose item would pass
+ * DynamoDB's 400 KB (tens of thousands of plays, long names) is split by the store into parts
+ * (src/store/itemParts.ts) and joined again when read: this module always sees whole days.
  */
 
 const DAY_MS = 86_400_000;

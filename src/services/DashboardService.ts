@@ -8,6 +8,7 @@ import type { TokenSource } from '../upstream/UpstreamHttp';
 import type { UserTokens } from '../spotify/UserTokenSource';
 import type { DailySnapshot, DashboardRepository } from '../store/DashboardRepository';
 import type { User } from '../store/UserRepository';
+import { boundNames } from '../util/boundNames';
 import { GENRE_WEIGHTING, topGenres, type WeightedGenreShare } from './genreWeights';
 import type { TrackFeatureService } from './TrackFeatureService';
 
@@ -85,14 +86,27 @@ export class DashboardService {
 
   constructor(private readonly d: DashboardDeps) {}
 
-  /** The cached snapshot if there is a fresh one, without building. */
+  /** The cached snapshot if there is a fresh one, without building (a cache that cannot be read is a miss). */
   cachedSummary(userId: string): Promise<Summary | null> {
-    return this.d.repo.getSummary<Summary>(userId);
+    return this.cacheRead('dashboard summary cache read failed; treated as a miss', () => this.d.repo.getSummary<Summary>(userId), null);
+  }
+
+  /**
+   * A cache or snapshot access on a read path: a failure (any DynamoDB error, an item refused as
+   * too large) is logged and answered with `fallback`, never turned into a failed read.
+   */
+  private async cacheRead<T>(what: string, op: () => Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      this.d.logger?.warn({ err }, what);
+      return fallback;
+    }
   }
 
   async summary(user: User, opts: { refresh?: boolean } = {}): Promise<Summary> {
     if (!opts.refresh) {
-      const cached = await this.d.repo.getSummary<Summary>(user.id);
+      const cached = await this.cachedSummary(user.id);
       if (cached) return cached;
     }
     let pending = this.building.get(user.id);
@@ -164,7 +178,9 @@ export class DashboardService {
     const today = new Date().toISOString().slice(0, 10);
     const movement = await this.movement(user.id, today, ranges);
 
-    const summary: Summary = {
+    // Names are bounded (300 characters) in what is served and cached alike, so a reload from the
+    // cache shows what the first load showed, and 10,000-character names cannot outgrow an item.
+    const summary: Summary = boundNames({
       generated_at: new Date().toISOString(),
       user: { id: user.id, display_name: user.displayName, image: user.imageUrl },
       api_profile: this.d.profile.known ?? null,
@@ -188,8 +204,9 @@ export class DashboardService {
       },
       discovery,
       movement,
-    };
-    await this.d.repo.putSummary(user.id, summary, pending > 0 ? Math.min(PARTIAL_TTL_SECONDS, this.d.cacheSeconds) : this.d.cacheSeconds);
+    } satisfies Summary);
+    const ttl = pending > 0 ? Math.min(PARTIAL_TTL_SECONDS, this.d.cacheSeconds) : this.d.cacheSeconds;
+    await this.cacheRead('dashboard summary cache write failed; serving the fresh summary', () => this.d.repo.putSummary(user.id, summary, ttl), undefined);
     return summary;
   }
 
@@ -246,7 +263,10 @@ export class DashboardService {
       ),
     };
     // Today's snapshot is written while the earlier ones are read (the read keeps only earlier days).
-    const [recent] = await Promise.all([this.d.repo.recentDaily(userId), this.d.repo.putDaily(userId, snapshot)]);
+    const [recent] = await Promise.all([
+      this.cacheRead('daily snapshots could not be read; movement left out', () => this.d.repo.recentDaily(userId), [] as DailySnapshot[]),
+      this.cacheRead('daily snapshot write failed; serving the fresh summary', () => this.d.repo.putDaily(userId, snapshot), undefined),
+    ]);
     const history = recent.filter((s) => s.date < today);
     const previous = history[0] ?? null;
     // The oldest snapshot within the last ~45 days that is at least a week old stands for "a month ago".

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { TrackFeatures } from '../features/FeatureProvider';
 import type { FeatureProviders } from '../features/FeatureProviders';
 import type { ApiProfile } from '../spotify/ApiProfile';
@@ -25,6 +26,7 @@ export class TrackFeatureService {
     private readonly profile: ApiProfile,
     private readonly spotify: SpotifyClient,
     private readonly appAuth: TokenSource,
+    private readonly logger?: Logger,
   ) {}
 
   async forTracks(tracks: { id: string; artistId: string }[]): Promise<FeaturesResult> {
@@ -45,7 +47,12 @@ export class TrackFeatureService {
     await batcher.finish();
     const found = fetched.filter((r) => typeof r.energy === 'number' || typeof r.tempo === 'number');
     for (const r of found) features.set(r.id, pickFeatures(r));
-    if (found.length) await this.repo.cacheFeatures(found.map((r) => ({ trackId: r.id, artistId: r.artistId, features: pickFeatures(r) })));
+    // The feature cache is a cache: a write it refuses is logged, and the features found are served.
+    if (found.length) {
+      await this.repo
+        .cacheFeatures(found.map((r) => ({ trackId: r.id, artistId: r.artistId, features: pickFeatures(r) })))
+        .catch((err: unknown) => this.logger?.warn({ err }, 'feature cache write failed; serving the features found'));
+    }
     return { features, provider: batcher.providerName, note: batcher.note };
   }
 }

@@ -1,6 +1,16 @@
+import zlib from 'node:zlib';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { boundNames } from '../util/boundNames';
+import { ITEM_BUDGET_BYTES, ItemTooLarge, itemSize } from './itemParts';
 import { APP_KEY, SK_PREFIX, userPk } from './keys';
-import type { Store } from './Store';
+import type { Item, Store } from './Store';
+
+/** Measured before it is sent: an item over the budget is refused here (ItemTooLarge), nothing written. */
+function fits(item: Item): Item {
+  const size = itemSize(item);
+  if (size > ITEM_BUDGET_BYTES) throw new ItemTooLarge(`Snapshot ${String(item.sk)} would be ${size} bytes (budget ${ITEM_BUDGET_BYTES}).`);
+  return item;
+}
 
 /** A day's top items, compact: ids and names in rank order, per time range. */
 export interface DailySnapshot {
@@ -8,28 +18,34 @@ export interface DailySnapshot {
   ranges: Record<string, { artists: { id: string; name: string }[]; tracks: { id: string; name: string }[] }>;
 }
 
-/** The dashboard's short-lived summary cache and its daily snapshots (app table). */
+/**
+ * The dashboard's short-lived summary cache and its daily snapshots (app table). Both are bounded
+ * before writing: names are cut to 300 characters (boundNames), the summary is deflated, and the item is measured against
+ * the item budget; one that still would not fit is refused (ItemTooLarge) and never half-written.
+ */
 export class DashboardRepository {
   constructor(private readonly store: Store) {}
 
   async getSummary<T>(userId: string, now = Date.now()): Promise<T | null> {
     const out = await this.store.doc.send(new GetCommand({ TableName: this.store.tables.app, Key: APP_KEY.summary(userId) }));
     if (!out.Item || (out.Item.expires_at as number) <= now) return null;
-    return JSON.parse(out.Item.data as string) as T;
+    // Written deflated (z) since summaries carry hundreds of names; plain `data` from before still reads.
+    const text = out.Item.z ? zlib.inflateRawSync(out.Item.z as Uint8Array).toString('utf8') : (out.Item.data as string);
+    return JSON.parse(text) as T;
   }
 
   async putSummary(userId: string, summary: unknown, ttlSeconds: number, now = Date.now()): Promise<void> {
     await this.store.doc.send(
       new PutCommand({
         TableName: this.store.tables.app,
-        Item: { ...APP_KEY.summary(userId), data: JSON.stringify(summary), expires_at: now + ttlSeconds * 1000, ttl: Math.ceil(now / 1000) + ttlSeconds + 86400 },
+        Item: fits({ ...APP_KEY.summary(userId), z: zlib.deflateRawSync(JSON.stringify(boundNames(summary)), { level: 6 }), expires_at: now + ttlSeconds * 1000, ttl: Math.ceil(now / 1000) + ttlSeconds + 86400 }),
       }),
     );
   }
 
   async putDaily(userId: string, snapshot: DailySnapshot): Promise<void> {
     await this.store.doc.send(
-      new PutCommand({ TableName: this.store.tables.app, Item: { ...APP_KEY.day(userId, snapshot.date), data: JSON.stringify(snapshot) } }),
+      new PutCommand({ TableName: this.store.tables.app, Item: fits({ ...APP_KEY.day(userId, snapshot.date), data: JSON.stringify(boundNames(snapshot)) }) }),
     );
   }
 

@@ -1,5 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { APP_KEY, historyPk, IMPORTS_PENDING_PK, SK_PREFIX, userPk } from './keys';
+import { SplitItems } from './itemParts';
 import { Lease, liveHolder, type LeaseHolder } from './Lease';
 import type { Store } from './Store';
 import { isConditionalFailure } from './storeErrors';
@@ -88,24 +89,35 @@ export interface ImportJob {
   crashes?: number;
 }
 
+/** A day's head item ("D#<date>"), not one of its parts ("D#<date>#<gen>.<i>"). */
+const isDayHead = (sk: string) => sk.length === SK_PREFIX.historyDay.length + 10;
+
 export class HistoryRepository {
-  constructor(private readonly store: Store) {}
+  /** Day items and their parts (a day too large for one item is split: itemParts.ts, keys.ts). */
+  private readonly split: SplitItems;
+
+  constructor(private readonly store: Store) {
+    this.split = new SplitItems(store, () => this.table);
+  }
 
   private get table(): string {
     return this.store.tables.app;
   }
 
-  /** The stored days of these dates that exist (items as the day codec wrote them). */
+  /** The stored days of these dates that exist (items as the day codec wrote them, split ones joined). */
   async getDays(userId: string, dates: string[]): Promise<Map<string, StoredDay>> {
-    const found = dates.length ? await this.store.batchGet(this.table, dates.map((d) => APP_KEY.historyDay(userId, d))) : [];
+    const found = await this.split.getMany(dates.map((d) => APP_KEY.historyDay(userId, d)));
     const days = new Map<string, StoredDay>();
-    for (const { pk: _pk, sk, ...item } of found) days.set(String(sk).slice(2), item);
+    for (const { pk: _pk, sk, ...item } of found) days.set(String(sk).slice(SK_PREFIX.historyDay.length), item);
     return days;
   }
 
-  /** Writes stored days (replacing what was there). */
+  /**
+   * Writes stored days (replacing what was there). A day over the item budget is split into parts;
+   * every item is measured before anything is written, and a day's parts are written before its head.
+   */
   async putDays(userId: string, days: { date: string; item: StoredDay }[]): Promise<void> {
-    if (days.length) await this.store.batchPut(this.table, days.map(({ date, item }) => ({ ...item, ...APP_KEY.historyDay(userId, date) })), { concurrency: 8 });
+    await this.split.putMany(days.map(({ date, item }) => ({ ...item, ...APP_KEY.historyDay(userId, date) })), { concurrency: 8 });
   }
 
   /** The dates that have a day item, from a keys-only Query (cheap even for ten years). */
@@ -116,18 +128,17 @@ export class HistoryRepository {
       ProjectionExpression: 'sk',
       ExpressionAttributeValues: { ':pk': historyPk(userId), ':d': SK_PREFIX.historyDay },
     });
-    return new Set(items.map((item) => String(item.sk).slice(2)));
+    return new Set(items.filter((item) => isDayHead(String(item.sk))).map((item) => String(item.sk).slice(SK_PREFIX.historyDay.length)));
   }
 
-
-  /** Every day item of a user, oldest first, decoded lazily by the caller. */
+  /** Every day item of a user, oldest first (split ones joined), decoded lazily by the caller. */
   async allDays(userId: string): Promise<{ date: string; item: StoredDay }[]> {
     const items = await this.store.queryAll({
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
       ExpressionAttributeValues: { ':pk': historyPk(userId), ':d': SK_PREFIX.historyDay },
     });
-    return items.map((item) => ({ date: String(item.sk).slice(2), item }));
+    return (await this.split.fromQuery(items, isDayHead)).map(({ pk: _pk, sk, ...item }) => ({ date: String(sk).slice(SK_PREFIX.historyDay.length), item }));
   }
 
   async meta(userId: string): Promise<HistoryMeta> {

@@ -28,6 +28,8 @@ export interface BatchOptions {
   baseDelayMs?: number;
   /** BatchWriteItem requests in flight at once. */
   concurrency?: number;
+  /** BatchGetItem with strongly consistent reads. */
+  consistentRead?: boolean;
 }
 
 /** Largest BatchWriteItem DynamoDB accepts. */
@@ -156,7 +158,7 @@ export class Store {
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > maxRetries) throw new StoreError(`BatchGet from ${table}: ${pending.length} keys still unprocessed after ${maxRetries} retries`);
         if (attempt > 0) await sleep(backoff(opts.baseDelayMs ?? 50, attempt));
-        const res = await this.doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending } } }));
+        const res = await this.doc.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ...(opts.consistentRead ? { ConsistentRead: true } : {}) } } }));
         out.push(...((res.Responses?.[table] as Item[] | undefined) ?? []));
         pending = (res.UnprocessedKeys?.[table]?.Keys as Item[] | undefined) ?? [];
       }

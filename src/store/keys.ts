@@ -27,12 +27,14 @@ import crypto from 'node:crypto';
  *   public year-summary link, listed per user pk="USER#<userId>"     sk="SHARE#<slug>"      (year, created_at)
  *   public year-summary link, by slug        pk="SHARE#<slug>"       sk="SHARE"             (user_id, year; see ShareRepository)
  *   listening history, one item per day      pk="HIST#<userId>"      sk="D#<YYYY-MM-DD>"    (Query by date range; HistoryRepository)
+ *   a large day's further parts              pk="HIST#<userId>"      sk="D#<YYYY-MM-DD>#<gen>.<i>" (see "Split items" below)
  *   listening history version                pk="USER#<userId>"      sk="HISTMETA"          (version, updated_at)
  *   artists the person counts as podcasts    pk="USER#<userId>"      sk="PODCASTS"          (as_podcast, as_music; PodcastChoiceRepository)
  *   history import job                       pk="USER#<userId>"      sk="IMPORT#<jobId>"    (Query: a user's jobs)
  *   import jobs to resume (all users)        pk="IMPORTS#pending"    sk="<userId>#<jobId>"  (upload_path, file_name)
  *   the lease of a running import job        pk="USER#<userId>"      sk="LEASE#IMPORT#<jobId>" (owner, expires_at; see Lease)
  *   the plays an import added, per day       pk="USER#<userId>"      sk="UNDO#<jobId>#<YYYY-MM-DD>" (day-codec item; what undo removes; ImportUndoRepository)
+ *   a large undo record's further parts      pk="USER#<userId>"      sk="UNDO#<jobId>#<YYYY-MM-DD>#<gen>.<i>"
  *   a playlist made from one's listening     pk="USER#<userId>"      sk="PLAYLIST#<resultId>" (what was added, matched, skipped; PlaylistRepository)
  *   tombstone of a deleted account           pk="DELETED#<sha256(userId)>" sk="TOMBSTONE" (deleted_at, blocks_until, ttl; TombstoneRepository)
  *
@@ -51,6 +53,13 @@ import crypto from 'node:crypto';
  * polls start after blocks_until, so they are not blocked. Deletion crashed half-way blocks only
  * until blocks_until. The tombstone is keyed by a hash (it must not name the person) and expires
  * by TTL (TOMBSTONE_TTL_SECONDS); nothing of the old account is left that could resume by then.
+ *
+ * Split items (itemParts.ts): a day item or undo record that would pass the 400 KB item limit is
+ * written as a head (the key above, with `zparts` = number of further parts and `zgen` = a random
+ * generation id) and parts at "<head sk>#<zgen>.<i>", i = 1..zparts, each holding a piece of the
+ * binary `z`. They sort right after their head and share its partition, so a Query by prefix (and
+ * account deletion's Query of the whole partition) finds them; a part whose head points to another
+ * generation is a leftover that readers ignore.
  *
  * Everything personal lives under pk="USER#<userId>", pk="HIST#<userId>", or is pointed at from
  * there (token hashes, sessions, shares, the capture index, pending imports): account deletion
@@ -92,6 +101,11 @@ export const SK_PREFIX = {
   historyDay: 'D#',
   playlist: 'PLAYLIST#',
 } as const;
+
+/** The sort key of part i (1-based) of a split item (itemParts.ts). */
+export const partSk = (headSk: string, gen: string, i: number) => `${headSk}#${gen}.${i}`;
+/** The head's sort key of an item's sort key (itself for a head): parts add "#<gen>.<i>" after a date. */
+export const headSkOf = (sk: string, prefixLength: number) => sk.slice(0, prefixLength + 10);
 
 export const CAPTURE_INDEX_PK = 'CAPTURE#users';
 

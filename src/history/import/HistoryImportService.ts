@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { AppError, BadRequest, NotFound } from '../../errors';
-import { JobGone, type HistoryRepository, type ImportJob } from '../../store/HistoryRepository';
+import { JobGone, type HistoryRepository, type ImportedFile, type ImportJob } from '../../store/HistoryRepository';
 import type { WriteGuard } from '../../store/TombstoneRepository';
+import { boundNames, truncateName } from '../../util/boundNames';
 import { isTransientStoreError } from '../../store/storeErrors';
 import { FairQueue } from '../../util/FairQueue';
 import type { BackupService } from '../BackupService';
@@ -83,6 +84,24 @@ export class ImportCancelled extends Error {
 
 const isCancelled = (err: unknown) => err instanceof ImportCancelled || err instanceof JobGone;
 
+/** Files listed on a job record (read or skipped); beyond, one line says how many more. */
+const MAX_LISTED_FILES = 200;
+
+/**
+ * A job record's file lists, bounded: names and reasons cut to 300 characters, at most 200 entries
+ * and a last one for the rest, so an upload of thousands of long file names cannot push the job
+ * item over DynamoDB's 400 KB (the update would fail and the job with it).
+ */
+function boundedList<T extends { name: string }>(list: T[], rest: (more: T[]) => T): T[] {
+  const cut = (x: T): T => boundNames({ ...x, ...('reason' in x ? { reason: truncateName(String(x.reason)) } : {}) });
+  if (list.length <= MAX_LISTED_FILES) return list.map(cut);
+  return [...list.slice(0, MAX_LISTED_FILES).map(cut), rest(list.slice(MAX_LISTED_FILES))];
+}
+const boundedSkipped = (list: { name: string; reason: string }[]) =>
+  boundedList(list, (more) => ({ name: `…and ${more.length} more files`, reason: 'not listed one by one' }));
+const boundedFiles = (list: ImportedFile[]) =>
+  boundedList(list, (more) => ({ name: `…and ${more.length} more files`, format: null, plays: more.reduce((n, f) => n + f.plays, 0) }));
+
 /** A paused import waits 30 s, then twice as long each time, up to 10 minutes. */
 const RETRY_BASE_MS = 30_000;
 const RETRY_MAX_MS = 10 * 60_000;
@@ -117,8 +136,8 @@ export class HistoryImportService {
       retryBaseMs?: number;
       /** Writes a restored backup's settings and snapshots, after its plays. */
       backups?: Pick<BackupService, 'applyExtras'>;
-      /** Records what each job adds, so it can be undone (ImportUndoService). */
-      undo?: Pick<ImportUndoService, 'record'>;
+      /** Records what each job adds, so it can be undone (ImportUndoService); tells what a failed job wrote. */
+      undo?: Pick<ImportUndoService, 'record' | 'written'>;
       staleMs?: number;
       /** Imports run at once (default 1); never two of one person, and people take turns. */
       concurrency?: number;
@@ -301,6 +320,11 @@ export class HistoryImportService {
     const spool = `${file.path}.spool`;
     const part = (k: number) => spoolPart(spool, k);
     let ended = false;
+    // Pass 2 started (plays may be stored), how many new plays the checkpoint counts, and whether the version moved.
+    let writing = false;
+    let addedSoFar = job.plays_added ?? 0;
+    let bumped = false;
+    let cancelled = false;
     try {
       await mayWrite();
       await update({ status: 'running', resume_at: null });
@@ -317,7 +341,7 @@ export class HistoryImportService {
       upload = await readUpload(file, this.limits);
       const { sources, extras } = upload;
       if (sources.length === 0) {
-        await update({ skipped: upload.skipped });
+        await update({ skipped: boundedSkipped(upload.skipped) });
         throw new ImportFailure(`No listening history found: no file of the upload holds Spotify streaming history${upload.skipped.length ? ` (${upload.skipped.length} file${upload.skipped.length === 1 ? '' : 's'} skipped; see the list)` : ''}.`);
       }
       // A job that was interrupted while writing continues from its checkpoint: its spool (pass 1's
@@ -334,8 +358,8 @@ export class HistoryImportService {
         await progress.settled();
         await mayWrite();
         await update({
-          files: sources.map((s, i) => ({ name: s.name, format: s.format, plays: spooled.perSource[i] })),
-          skipped: upload.skipped,
+          files: boundedFiles(sources.map((s, i) => ({ name: s.name, format: s.format, plays: spooled.perSource[i] }))),
+          skipped: boundedSkipped(upload.skipped),
           episodes_read: spooled.episodes,
         });
         ({ rows: rowsTotal, parts } = spooled);
@@ -354,6 +378,7 @@ export class HistoryImportService {
 
       // Pass 2: merge the spooled plays into day items in bounded batches.
       const known = await this.repo.dayDates(userId);
+      writing = true;
       const { read, added } = await mergeSpool({
         parts: Array.from({ length: parts }, (_, k) => part(k)),
         from: resuming ? { row: checkpoint, plays: job.checkpoint_plays ?? 0, added: job.plays_added } : { row: 0, plays: 0, added: 0 },
@@ -361,16 +386,19 @@ export class HistoryImportService {
           await mayWrite();
           return mergeDays(this.repo, userId, days, known, this.o.undo ? (added) => this.o.undo!.record(userId, job.id, added) : undefined);
         },
-        onCheckpoint: (c) => update({ plays_read: c.plays, plays_added: c.added, checkpoint: c.row, checkpoint_plays: c.plays }),
+        onCheckpoint: (c) => {
+          addedSoFar = c.added;
+          return update({ plays_read: c.plays, plays_added: c.added, checkpoint: c.row, checkpoint_plays: c.plays });
+        },
         signal,
       });
       await mayWrite();
       if (extras) await this.o.backups?.applyExtras(userId, extras);
       await mayWrite();
       await this.repo.bumpVersion(userId);
+      bumped = true;
       await update({ status: 'done', plays_read: read, plays_added: added, checkpoint: rowsTotal, checkpoint_plays: read, finished_at: new Date().toISOString() });
       ended = true;
-      this.o.onImported?.(userId);
       this.o.logger?.info({ job: job.id, rows: rowsTotal, added, resumed: resuming, pass1Ms, pass2Ms: Date.now() - started - pass1Ms }, 'history import done');
     } catch (caught) {
       let err = caught;
@@ -380,6 +408,7 @@ export class HistoryImportService {
         // (Its record too: one created while the deletion ran, by an upload that was under way, is not swept.)
         this.o.logger?.info({ job: job.id, reason: (err as Error).message }, 'history import cancelled');
         ended = true;
+        cancelled = true;
         await this.repo.deleteJob(userId, job.id).catch(() => undefined);
         return;
       }
@@ -407,8 +436,12 @@ export class HistoryImportService {
             ? `The upload is not a readable zip or JSON file (${err.message}).`
             : 'The import failed on our side; it has been logged. Try again.';
       if (!(err instanceof ImportFailure || err instanceof MalformedJson)) this.o.logger?.warn({ err, job: job.id }, 'history import failed');
+      // Plays written before the failure stay (they are real plays, and a re-import skips them): the
+      // job says how many, so its counters never claim "added 0" over stored plays.
+      const written = writing ? await this.writtenBy(userId, job.id, addedSoFar) : 0;
+      const kept = written > 0 ? ` ${written} new play${written === 1 ? ' was' : 's were'} written before it stopped and kept; importing the file again adds the rest, none twice (or undo this import to remove them).` : '';
       ended = true;
-      await update({ status: 'failed', error: message, finished_at: new Date().toISOString() }).catch((e: unknown) => {
+      await update({ status: 'failed', error: message + kept, ...(writing ? { plays_added: written } : {}), finished_at: new Date().toISOString() }).catch((e: unknown) => {
         if (!(e instanceof JobGone)) throw e;
       });
     } finally {
@@ -416,12 +449,41 @@ export class HistoryImportService {
       upload?.close();
       await lease.release(this.owner).catch((e: unknown) => this.o.logger?.warn({ err: e, job: job.id }, 'could not release an import lease'));
       // The upload and its spool stay on disk until the job has ended: a resumed job needs them.
-      if (ended) await this.discard(userId, job.id, file.path);
+      if (ended) {
+        // However it ended (done, failed), cached statistics, taste and indexes are recomputed; a job
+        // cancelled by the account's deletion writes nothing more (not even the version), and only
+        // this process's memory of the person is dropped.
+        if (cancelled) this.o.onImported?.(userId);
+        else await this.invalidate(userId, job.id, bumped);
+        await this.discard(userId, job.id, file.path);
+      }
     }
   }
 
   private abortJob(jobId: string): void {
     this.active.get(jobId)?.controller.abort(new ImportCancelled());
+  }
+
+  /** What a job that stopped part-way wrote: counted from its undo record, else what its checkpoint says. */
+  private async writtenBy(userId: string, jobId: string, checkpointed: number): Promise<number> {
+    if (!this.o.undo) return checkpointed;
+    try {
+      return await this.o.undo.written(userId, jobId);
+    } catch (err) {
+      this.o.logger?.warn({ err, job: jobId }, 'could not count what a failed import wrote; its checkpoint count stands');
+      return checkpointed;
+    }
+  }
+
+  /** The counters of a job that ends without running again: what it wrote if it got to writing. */
+  private async writtenFields(userId: string, job: ImportJob): Promise<Partial<ImportJob>> {
+    return job.phase === 'writing' ? { plays_added: await this.writtenBy(userId, job.id, job.plays_added ?? 0) } : {};
+  }
+
+  /** A job ended: the history version moves (version-keyed caches) and this process forgets what it holds. */
+  private async invalidate(userId: string, jobId: string, bumped: boolean): Promise<void> {
+    if (!bumped) await this.repo.bumpVersion(userId).catch((err: unknown) => this.o.logger?.warn({ err, job: jobId }, 'could not bump the history version after an import'));
+    this.o.onImported?.(userId);
   }
 
   /** The compiled parse worker next to this file (absent when running from TypeScript sources). */
@@ -473,9 +535,10 @@ export class HistoryImportService {
       if (crashes >= MAX_CRASHES) {
         this.o.logger?.warn({ job: jobId, crashes }, 'history import failed: its server stopped twice while it ran');
         await this.repo.updateJob(userId, jobId, {
-          status: 'failed', finished_at: new Date().toISOString(), crashes,
+          status: 'failed', finished_at: new Date().toISOString(), crashes, ...(await this.writtenFields(userId, job)),
           error: `The import stopped its server ${crashes} times while it ran, so it was not tried again and the upload was removed. If the file is a real Spotify export, try again with the zip as Spotify sent it.`,
         });
+        await this.invalidate(userId, jobId, false);
         await removeSpool(`${uploadPath}.spool`);
         await fs.promises.rm(uploadPath, { force: true });
         await this.repo.removePending(userId, jobId);
@@ -484,9 +547,10 @@ export class HistoryImportService {
       if (crashed) await this.repo.updateJob(userId, jobId, { crashes });
       if (!fs.existsSync(uploadPath)) {
         await this.repo.updateJob(userId, jobId, {
-          status: 'failed', finished_at: new Date().toISOString(),
+          status: 'failed', finished_at: new Date().toISOString(), ...(await this.writtenFields(userId, job)),
           error: 'The import was interrupted and its upload is not on this server any more. Upload the file again: plays already imported are not counted twice.',
         });
+        await this.invalidate(userId, jobId, false);
         await this.repo.removePending(userId, jobId);
         continue;
       }

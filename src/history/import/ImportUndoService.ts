@@ -36,12 +36,37 @@ export class ImportUndoService {
     );
   }
 
-  /** Removes exactly the plays a finished import added; returns how many (every kind) were removed. */
+  /**
+   * The music plays of a job's record that are stored now (one stored play per recorded play, as
+   * undo counts): what a job that stopped part-way really wrote, whatever batch it stopped in.
+   */
+  async written(userId: string, jobId: string): Promise<number> {
+    const records = await this.o.added.all(userId, jobId);
+    const stored = await this.o.history.getDays(userId, records.map((r) => r.date));
+    let music = 0;
+    for (const { date, item } of records) {
+      const day = stored.get(date);
+      if (!day) continue;
+      const have = new Map<string, number>();
+      for (const p of decodeDay(date, day)) have.set(playKey(p), (have.get(playKey(p)) ?? 0) + 1);
+      for (const p of decodeDay(date, item)) {
+        const n = have.get(playKey(p)) ?? 0;
+        if (n === 0) continue;
+        have.set(playKey(p), n - 1);
+        if (p.kind === 'music') music++;
+      }
+    }
+    return music;
+  }
+
+  /** Removes exactly the plays a finished import added (or a failed one wrote); returns how many (every kind) were removed. */
   async undo(userId: string, jobId: string): Promise<{ removed: number; music: number }> {
     const job = await this.o.history.getJob(userId, jobId);
     if (!job) throw new NotFound('No such import');
     if (job.status === 'undone') return { removed: 0, music: 0 };
-    if (job.status !== 'done') throw new AppError(409, 'import_not_done', 'Only a finished import can be undone.');
+    // A failed import that wrote plays before it stopped keeps them (its count says how many): they can be undone too.
+    const wroteBeforeFailing = job.status === 'failed' && (job.plays_added ?? 0) > 0;
+    if (job.status !== 'done' && !wroteBeforeFailing) throw new AppError(409, 'import_not_done', 'Only a finished import can be undone.');
     if (await this.o.writing(userId)) throw new AppError(409, 'import_running', 'An import is writing your history; undo it when that is done.');
     const records = await this.o.added.all(userId, jobId);
     const stored = await this.o.history.getDays(userId, records.map((r) => r.date));
