@@ -282,7 +282,9 @@ describe('the capture scheduler across processes', () => {
   });
 
   it('waits out a 429 (Retry-After) instead of dropping the poll; a revoked user is recorded and the others are polled', async () => {
-    const t = await startTestApp({ sandboxOptions: { tokenTtlSeconds: 1 } });
+    // Tokens live 3 s: long enough that the ones refreshed at the tick outlast the 429's 1 s Retry-After
+    // (a 1 s life made them expire during the wait, and the 401 and its retry added requests).
+    const t = await startTestApp({ sandboxOptions: { tokenTtlSeconds: 3 } });
     const s = scheduler(t);
     try {
       const people = [];
@@ -290,7 +292,7 @@ describe('the capture scheduler across processes', () => {
       const [ava, marcus, rin] = people;
       for (const p of people) await makeDue(t, p.userId);
       t.sandbox.revokeListener('rin.demo');
-      await sleep(1100); // access tokens expire: the next call must refresh, which fails for Rin
+      await sleep(3100); // access tokens expire: the next call must refresh, which fails for Rin
       await resetStats(t.sandbox.url);
       const rateLimitedBefore = services(t).spotify.http.stats.rateLimited;
       t.sandbox.faults.failNext(1, 429);
