@@ -34,6 +34,7 @@ import { captureRouter } from './routes/capture';
 import { compareRouter } from './routes/compare';
 import { shareRouter } from './routes/share';
 import { openApiRouter } from './routes/openapi';
+import { friendsRouter } from './routes/friends';
 import { playlistRouter } from './routes/playlists';
 
 export interface AppDeps {
@@ -193,6 +194,7 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
   app.use(compareRouter(services));
   app.use(shareRouter(services));
   app.use(playlistRouter(services, limits.playlists));
+  app.use(friendsRouter(services, limits.invites));
   app.use(accountRouter(services));
   app.use(openApiRouter(services));
 

@@ -1,3 +1,6 @@
+import { FriendService } from './services/FriendService';
+import { registerBlendSource } from './services/PlaylistSources';
+import { FriendRepository } from './store/FriendRepository';
 import { ShowSearchService } from './history/ShowSearchService';
 import { PodcastChoiceService } from './history/PodcastChoiceService';
 import { PodcastChoiceRepository } from './store/PodcastChoiceRepository';
@@ -104,6 +107,7 @@ export interface Services {
   demoExports: DemoExports;
   sessions: DynamoSessionStore;
   playlists: PlaylistService;
+  friends: FriendService;
 }
 
 /**
@@ -204,14 +208,16 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
   const demoExports = new DemoExports(config.spotify.accountsUrl);
   const sessions = new DynamoSessionStore(store);
   // Playlist sources: one `.register(name, source)` each (contract in PlaylistSources.ts).
+  const friends = new FriendService({ repo: new FriendRepository(store), users, personal, stats: historyStats, taste, publicUrl: config.publicUrl });
   const playlistSources = builtInPlaylistSources({ dashboard, user: (userId) => profiles.user(userId), personal, taste });
+  registerBlendSource(playlistSources, friends);
   const playlists = new PlaylistService({
     sources: playlistSources, spotify, userTokens, repo: new PlaylistRepository(store), logger,
     grantedScope: async (userId) => (await users.getTokens(userId))?.scope ?? '',
     consentUrl: (scope) => `${config.publicUrl}/auth/spotify/consent?scope=${encodeURIComponent(scope)}`,
   });
   return {
-    playlists,
+    playlists, friends,
     config, store, metrics, sessions, users, spotify, accounts, userTokens, profiles, apiProfile, artists, search, dashboard, apiTokens,
     historyImports, importUndo, podcastChoices, showSearch, historyStats, personal, taste, backups, capture, account, shares, compare, settings, demoExports,
   };

@@ -57,6 +57,7 @@ const schema = z.object({
   RATE_LIMIT_PAGES_PER_MINUTE: z.coerce.number().int().min(1).default(120),
   RATE_LIMIT_PAGES_SESSION_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   RATE_LIMIT_PLAYLISTS_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  RATE_LIMIT_INVITES_PER_HOUR: z.coerce.number().int().min(1).default(10),
   SHED_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(512),
   SHED_MAX_LAG_MS: z.coerce.number().int().min(10).default(2000),
   SEARCH_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
@@ -110,7 +111,7 @@ export interface Config {
   /** Per minute: /api per IP, /auth per IP, /api per authenticated token, Spotify-calling pages per IP and per logged-in person. */
   /** Past capacity (too many requests at once, or the event loop this late) requests get 503 at once. */
   shedding: { maxInFlight: number; maxLagMs: number };
-  rateLimits: { apiPerMinute: number; authPerMinute: number; tokenPerMinute: number; pagesPerMinute: number; pagesPerSessionPerMinute: number; playlistsPerHour: number };
+  rateLimits: { apiPerMinute: number; authPerMinute: number; tokenPerMinute: number; pagesPerMinute: number; pagesPerSessionPerMinute: number; playlistsPerHour: number; invitesPerHour: number };
   /** How long an artist search's results are reused (0 = not cached). */
   searchCacheSeconds: number;
   /** The bearer token /metrics requires; unset = /metrics is off (404). */
@@ -217,6 +218,7 @@ export function readEnvironment(env: Record<string, string | undefined> = proces
       apiPerMinute: e.RATE_LIMIT_API_PER_MINUTE, authPerMinute: e.RATE_LIMIT_AUTH_PER_MINUTE, tokenPerMinute: e.RATE_LIMIT_TOKEN_PER_MINUTE,
       pagesPerMinute: e.RATE_LIMIT_PAGES_PER_MINUTE, pagesPerSessionPerMinute: e.RATE_LIMIT_PAGES_SESSION_PER_MINUTE,
       playlistsPerHour: e.RATE_LIMIT_PLAYLISTS_PER_HOUR,
+      invitesPerHour: e.RATE_LIMIT_INVITES_PER_HOUR,
     },
     searchCacheSeconds: e.SEARCH_CACHE_SECONDS,
     metricsToken: e.METRICS_TOKEN,

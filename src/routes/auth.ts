@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { OPTIONAL_SCOPES, SCOPES, type Authenticator } from '../auth/passport';
 import { BadRequest } from '../errors';
+import { INVITE_COOKIE, inviteFromCookie } from './friends';
 import { PENDING_PLAYLIST_TTL_MS } from './playlists';
 
 /**
@@ -42,7 +43,15 @@ export function authRouter(passport: Authenticator): Router {
       req.logIn(user, (loginErr) => {
         if (loginErr) return next(loginErr);
         // Only the person who asked gets their playlist made (the consent page lets anyone log in).
-        if (!waiting || waiting.userId !== (user as { id: string }).id) return res.redirect('/dashboard');
+        if (!waiting || waiting.userId !== (user as { id: string }).id) {
+          // Came from a friend's invitation link while logged out: back to it (routes/friends.ts).
+          const invite = inviteFromCookie(req.cookies as Record<string, unknown> | undefined);
+          if (invite) {
+            res.clearCookie(INVITE_COOKIE, { path: '/' });
+            return res.redirect(`/friends/invite/${invite}`);
+          }
+          return res.redirect('/dashboard');
+        }
         req.session.pendingPlaylist = waiting;
         req.session.save((saveErr) => (saveErr ? next(saveErr) : res.redirect('/playlists/resume')));
       });

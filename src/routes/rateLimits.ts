@@ -16,10 +16,11 @@ export const SPOTIFY_PAGES = ['/search', '/artists/:id', '/compare', '/tracks/:i
  * - `auth`: /auth per IP.
  * - `spotifyPages`: the pages that call Spotify, per IP and per logged-in person.
  * - `playlists`: playlist creation, per person and hour.
+ * - `invites`: friend invitation links, per person and hour.
  * The counters live in this process; behind a load balancer each worker counts its own share
  * (see README, "Scale").
  */
-export function rateLimits(config: Config): { api: RequestHandler; token: RequestHandler; auth: RequestHandler; spotifyPages: RequestHandler[]; playlists: RequestHandler } {
+export function rateLimits(config: Config): { api: RequestHandler; token: RequestHandler; auth: RequestHandler; spotifyPages: RequestHandler[]; playlists: RequestHandler; invites: RequestHandler } {
   const common = { windowMs: 60_000, standardHeaders: 'draft-7' as const, legacyHeaders: false };
   const byIp = (req: { ip?: string }) => `ip:${ipKeyGenerator(req.ip ?? '')}`;
   const apiHandler: RequestHandler = (_req, res) => {
@@ -69,5 +70,18 @@ export function rateLimits(config: Config): { api: RequestHandler; token: Reques
       else next(new AppError(429, 'rate_limited', message));
     },
   });
-  return { api, token, auth, spotifyPages: [pagesByIp, pagesByPerson], playlists };
+  // Invitation links: per person and hour (FriendService also caps the open ones).
+  const invites = rateLimit({
+    ...common,
+    windowMs: 3600_000,
+    limit: config.rateLimits.invitesPerHour,
+    skipFailedRequests: true,
+    keyGenerator: (req) => (req.user ? `user:${req.user.id}` : `ip:${ipKeyGenerator(req.ip ?? '')}`),
+    handler: (req, res, next) => {
+      const message = 'You have made a lot of invitation links this hour; wait a while and try again.';
+      if (req.path.startsWith('/api/')) res.status(429).json({ error: { code: 'rate_limited', message } });
+      else next(new AppError(429, 'rate_limited', message));
+    },
+  });
+  return { api, token, auth, spotifyPages: [pagesByIp, pagesByPerson], playlists, invites };
 }

@@ -6,6 +6,7 @@ import { ARTIST_KEY } from '../history/personalKeys';
 import type { TasteService } from '../history/TasteService';
 import { TIME_RANGES, type TimeRange } from '../spotify/SpotifyClient';
 import type { User } from '../store/UserRepository';
+import type { FriendService } from './FriendService';
 import { RANGE_LABELS, TASTE_FEATURES, type DashboardService } from './DashboardService';
 
 /** One track of a selection. `id` is the Spotify track id, or null (old exports): then it is matched by search or skipped. */
@@ -158,4 +159,21 @@ export function builtInPlaylistSources(d: {
   });
 
   return sources;
+}
+
+/**
+ * Issue #15's blend: tracks both friends love, from both histories (FriendService.blend, which
+ * checks the friendship first: a 404 for anyone who is not a friend). Fields: friend (their id) and
+ * a period as the history source takes.
+ */
+export function registerBlendSource(sources: PlaylistSources, friends: Pick<FriendService, 'blend'>): void {
+  sources.register('blend', async (userId, params) => {
+    const q = sourceParams(z.object({ friend: z.string().min(1).max(200), ...period }), params);
+    const { friend, period: p, tracks } = await friends.blend(userId, q.friend, q, params.n);
+    return {
+      title: `Blend · you & ${friend.display_name}${p.choice === 'all' ? '' : ` · ${inTitle(p.label)}`}`,
+      description: `Made by Spotify Data App: tracks you and ${friend.display_name} both played most, ${spanOf(p)}`,
+      tracks: tracks.map((t) => ({ id: t.id, name: t.name, artist: t.artist })),
+    };
+  });
 }

@@ -1,4 +1,5 @@
 import { CaptureRepository } from './CaptureRepository';
+import { FriendRepository } from './FriendRepository';
 import { APP_KEY, historyPk, IMPORTS_PENDING_PK, SK_PREFIX, userPk } from './keys';
 import { ShareRepository } from './ShareRepository';
 import type { Item, Store } from './Store';
@@ -16,10 +17,12 @@ import type { Item, Store } from './Store';
 export class AccountRepository {
   private readonly shares: ShareRepository;
   private readonly capture: CaptureRepository;
+  private readonly friends: FriendRepository;
 
   constructor(private readonly store: Store) {
     this.shares = new ShareRepository(store);
     this.capture = new CaptureRepository(store);
+    this.friends = new FriendRepository(store);
   }
 
   /** Deletes every item of the person; `items` counts the app-table items found through their partitions. */
@@ -28,6 +31,8 @@ export class AccountRepository {
     // Items that point elsewhere first: a crash half-way leaves the USER# items to find them again.
     await this.shares.deleteAllForUser(userId);
     await this.capture.deleteAllForUser(userId);
+    // Friendships on the friends' side and the invitation lookups (their own items are swept below).
+    await this.friends.deleteAllForUser(userId);
     const own = await this.store.queryAll({ TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': userPk(userId) } });
     const elsewhere: Item[] = [];
     for (const item of own) {

@@ -36,6 +36,9 @@ import crypto from 'node:crypto';
  *   the plays an import added, per day       pk="USER#<userId>"      sk="UNDO#<jobId>#<YYYY-MM-DD>" (day-codec item; what undo removes; ImportUndoRepository)
  *   a large undo record's further parts      pk="USER#<userId>"      sk="UNDO#<jobId>#<YYYY-MM-DD>#<gen>.<i>"
  *   a playlist made from one's listening     pk="USER#<userId>"      sk="PLAYLIST#<resultId>" (what was added, matched, skipped; PlaylistRepository)
+ *   a friend invitation, by token hash       pk="INVITE#<sha256(token)>" sk="INVITE"       (inviter, created_at, expires_at, ttl; FriendRepository)
+ *   a friend invitation, listed per inviter  pk="USER#<userId>"      sk="INVITE#<sha256(token)>" (created_at, expires_at, ttl)
+ *   a friendship, one item on each side      pk="USER#<userId>"      sk="FRIEND#<friendId>"  (since; both exist or neither is shown)
  *   tombstone of a deleted account           pk="DELETED#<sha256(userId)>" sk="TOMBSTONE" (deleted_at, blocks_until, ttl; TombstoneRepository)
  *
  * Deletion is final (the tombstone rule). dynalite has no transactions, so account deletion is
@@ -100,6 +103,8 @@ export const SK_PREFIX = {
   importAdded: (jobId: string) => `UNDO#${jobId}#`,
   historyDay: 'D#',
   playlist: 'PLAYLIST#',
+  invite: 'INVITE#',
+  friend: 'FRIEND#',
 } as const;
 
 /** The sort key of part i (1-based) of a split item (itemParts.ts). */
@@ -145,6 +150,9 @@ export const APP_KEY = {
   importLease: (userId: string, jobId: string) => ({ pk: userPk(userId), sk: `LEASE#IMPORT#${jobId}` }),
   importAdded: (userId: string, jobId: string, date: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.importAdded(jobId)}${date}` }),
   playlistResult: (userId: string, resultId: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.playlist}${resultId}` }),
+  inviteByHash: (hash: string) => ({ pk: `INVITE#${hash}`, sk: 'INVITE' }),
+  userInvite: (userId: string, hash: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.invite}${hash}` }),
+  friendship: (userId: string, friendId: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.friend}${friendId}` }),
   /** Hashed: the tombstone outlives the account, and must not name the person. */
   tombstone: (userId: string) => ({ pk: `DELETED#${crypto.createHash('sha256').update(userId).digest('hex')}`, sk: 'TOMBSTONE' }),
 } as const;
