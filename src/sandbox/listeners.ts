@@ -197,6 +197,26 @@ const DAY_MS = 86_400_000;
  * rhythm (few plays at night, peaks on commutes and evenings), busier weekends, skips (~18%) and
  * some podcast episodes (~5% of sessions). A listener without taste (the Newcomer) yields nothing.
  */
+const HITS = 12;
+const hitsOf = new WeakMap<Catalog, string[]>();
+
+/** The catalog's most popular tracks, one per artist (ties by id), the same for every listener. */
+function globalHits(catalog: Catalog): string[] {
+  let hits = hitsOf.get(catalog);
+  if (!hits) {
+    const artists = new Set<string>();
+    hits = [];
+    for (const t of [...catalog.tracks.values()].sort((a, b) => b.popularity - a.popularity || a.id.localeCompare(b.id))) {
+      if (artists.has(t.artistIds[0])) continue;
+      artists.add(t.artistIds[0]);
+      hits.push(t.id);
+      if (hits.length === HITS) break;
+    }
+    hitsOf.set(catalog, hits);
+  }
+  return hits;
+}
+
 export function* generateListeningHistory(listenerId: string, opts: HistoryOptions = {}): Generator<StreamingHistoryEntry> {
   const listener = findListener(listenerId);
   if (!listener) throw new Error(`unknown demo listener: ${listenerId}`);
@@ -219,6 +239,10 @@ export function* generateListeningHistory(listenerId: string, opts: HistoryOptio
     for (const t of own) pool.push(t);
   }
   const unique = [...new Set(pool)];
+  // Everybody's hits: the catalog's most popular tracks turn up in every listener's history, as the
+  // charts do in real ones, so any two demo listeners share some artists and tracks (friends, blends).
+  const hits = globalHits(catalog).filter((t) => !unique.includes(t));
+  hits.forEach((t, k) => unique.splice(Math.min(unique.length, 5 + 2 * k), 0, t));
   const ips = [0, 1, 2].map((i) => `203.0.113.${(listener.id.length * 17 + i * 41) % 250 + 1}`);
 
   const dayWeight = (dayStart: number) => ([0, 6].includes(new Date(dayStart).getUTCDay()) ? 1.3 : 1);

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { AppError, BadRequest, NotFound } from '../errors';
+import type { Columns } from '../history/columns';
 import type { HistoryStatsService } from '../history/HistoryStatsService';
 import type { PeriodInput, PersonalService } from '../history/PersonalService';
 import type { ResolvedPeriod } from '../history/period';
@@ -13,6 +14,10 @@ import { SIMILARITY_METHOD, similarity, type FeatureMeans, type SimilarityScore 
 export const INVITE_DAYS = 7;
 /** Open invitations a person may have at once (each is also rate-limited per hour, see rateLimits.ts). */
 export const MAX_OPEN_INVITES = 10;
+/** How many top artists and tracks of each side are compared. */
+const TOP_COMPARED = 200;
+/** Each side's most played tracks the blend (and the page's "tracks you both love") is drawn from. */
+const BLEND_POOL = 500;
 /** What every invalid, expired, used or revoked link answers, so a link reveals nothing but that. */
 const INVALID_INVITE = 'This invitation is not valid: it may have expired, been used or been revoked. Ask for a new link.';
 /** What a request about someone who is not (or no longer) a friend answers: the same as for no one at all. */
@@ -42,13 +47,13 @@ export interface FriendComparison {
     you: { ms_played: number; plays: number };
     friend: { ms_played: number; plays: number };
   };
-  /** Artists in both top 50s of the period, ranked by the smaller of the two shares. */
+  /** Artists in both top 200s of the period, ranked by the smaller of the two shares. */
   shared_artists: SharedArtist[];
   /** Tracks both played in the period, ranked by the smaller of the two shares (the blend's order). */
   shared_tracks: BlendTrack[];
   /** The dashboard's similarity score over the period's audio features, with its formula. */
   similarity: SimilarityScore & { method: string; you: Partial<FeatureMeans>; friend: Partial<FeatureMeans>; note: string | null };
-  /** Among artists both have in their all-time top 50: whose first play came first. */
+  /** For each shared artist: whose first play (in each whole imported history) came first. */
   discovered_first: (DiscoveredFirst & { name: string })[];
 }
 
@@ -56,7 +61,7 @@ type Deps = {
   repo: FriendRepository;
   users: { get(id: string): Promise<User | null> };
   personal: Pick<PersonalService, 'tops' | 'topTracks' | 'period'>;
-  stats: Pick<HistoryStatsService, 'stats'>;
+  stats: Pick<HistoryStatsService, 'stats' | 'columns'>;
   taste: Pick<TasteService, 'taste'>;
   publicUrl: string;
   now?: () => number;
@@ -64,6 +69,9 @@ type Deps = {
 
 const hashOf = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 const trackKey = (name: string, artist: string) => `${name.toLowerCase()}\u0000${artist.toLowerCase()}`;
+/** A track is the same for two people when its name and artist are (ids differ between markets and exports). */
+const playedTracks = (tracks: { id: string | null; name: string; artist: string; plays: number }[]): PlayedItem[] =>
+  tracks.map((t) => ({ key: trackKey(t.name, t.artist), id: t.id, name: t.name, artist: t.artist, plays: t.plays }));
 
 /**
  * Friends on one instance: invitations by link, friendships both people agreed to (the inviter by
@@ -159,13 +167,15 @@ export class FriendService {
     const { period } = await this.d.personal.period(userId, q);
     const same: PeriodInput = period.from || period.to ? { from: period.from ?? undefined, to: period.to ?? undefined } : { period: 'all' };
     const range = { from: period.from ?? undefined, to: period.to ?? undefined };
-    const [myTops, theirTops, myStats, theirStats, myAll, theirAll, myTaste, theirTaste] = await Promise.all([
-      this.d.personal.tops(userId, q, 50),
-      this.d.personal.tops(friendId, same, 50),
+    const [myTops, theirTops, myTracks, theirTracks, myStats, theirStats, myCols, theirCols, myTaste, theirTaste] = await Promise.all([
+      this.d.personal.tops(userId, q, TOP_COMPARED),
+      this.d.personal.tops(friendId, same, TOP_COMPARED),
+      this.d.personal.topTracks(userId, q, { by: 'plays', limit: BLEND_POOL }),
+      this.d.personal.topTracks(friendId, same, { by: 'plays', limit: BLEND_POOL }),
       this.d.stats.stats(userId, range),
       this.d.stats.stats(friendId, range),
-      this.d.stats.stats(userId, {}),
-      this.d.stats.stats(friendId, {}),
+      this.d.stats.columns(userId),
+      this.d.stats.columns(friendId),
       this.d.taste.taste(userId, range),
       this.d.taste.taste(friendId, range),
     ]);
@@ -187,17 +197,13 @@ export class FriendService {
       .slice(0, 20)
       .map(({ score: _score, ...rest }) => rest);
 
-    const played = (tracks: { name: string; artist: string; plays: number; track_id?: string | null }[]): PlayedItem[] =>
-      tracks.map((t) => ({ key: trackKey(t.name, t.artist ?? ''), id: t.track_id ?? null, name: t.name, artist: t.artist ?? '', plays: t.plays }));
-    const sharedTracks = blendTracks(
-      played(myTops.tracks.map((t) => ({ name: t.name, artist: t.artist, plays: t.plays }))),
-      played(theirTops.tracks.map((t) => ({ name: t.name, artist: t.artist, plays: t.plays }))),
-      20,
-    );
+    // The same tracks, in the same order, as the blend playlist would take.
+    const sharedTracks = blendTracks(playedTracks(myTracks.tracks), playedTracks(theirTracks.tracks), 20);
 
-    const firsts = (s: typeof myAll) => s.top_artists.map((a) => ({ artist: a.name.toLowerCase(), first: a.first_listen }));
-    const names = new Map(myAll.top_artists.map((a) => [a.name.toLowerCase(), a.name]));
-    const discovered = discoveredFirst(firsts(myAll), firsts(theirAll)).slice(0, 20).map((d) => ({ ...d, name: names.get(d.artist) ?? d.artist }));
+    // Who found them first: the shared artists' first plays in each whole imported history.
+    const names = new Map(sharedArtists.map((a) => [a.name.toLowerCase(), a.name]));
+    const firsts = (cols: Columns) => [...firstPlays(cols, names)].map(([artist, ts]) => ({ artist, first: new Date(ts).toISOString() }));
+    const discovered = discoveredFirst(firsts(myCols), firsts(theirCols)).map((d) => ({ ...d, name: names.get(d.artist) ?? d.artist }));
 
     const means = (t: typeof myTaste): Partial<FeatureMeans> => {
       const out: Partial<FeatureMeans> = {};
@@ -245,12 +251,10 @@ export class FriendService {
     const { period } = await this.d.personal.period(userId, q);
     const same: PeriodInput = period.from || period.to ? { from: period.from ?? undefined, to: period.to ?? undefined } : { period: 'all' };
     const [mine, theirs] = await Promise.all([
-      this.d.personal.topTracks(userId, q, { by: 'plays', limit: 500 }),
-      this.d.personal.topTracks(friendId, same, { by: 'plays', limit: 500 }),
+      this.d.personal.topTracks(userId, q, { by: 'plays', limit: BLEND_POOL }),
+      this.d.personal.topTracks(friendId, same, { by: 'plays', limit: BLEND_POOL }),
     ]);
-    const played = (tracks: { id: string | null; name: string; artist: string; plays: number }[]): PlayedItem[] =>
-      tracks.map((t) => ({ key: trackKey(t.name, t.artist), id: t.id, name: t.name, artist: t.artist, plays: t.plays }));
-    return { friend, period, tracks: blendTracks(played(mine.tracks), played(theirs.tracks), n) };
+    return { friend, period, tracks: blendTracks(playedTracks(mine.tracks), playedTracks(theirs.tracks), n) };
   }
 
   private async validInvite(token: string): Promise<{ hash: string; invite: { inviter: string; expires_at: string }; inviter: User }> {
@@ -262,4 +266,23 @@ export class FriendService {
     if (!inviter) throw new NotFound(INVALID_INVITE, 'invite_not_valid');
     return { hash, invite, inviter };
   }
+}
+
+/** The first play of each artist named in `wanted` (lower-case name → shown name), music only. */
+function firstPlays(cols: Columns, wanted: Map<string, string>): Map<string, number> {
+  const byIdx = new Map<number, string>();
+  cols.artists.forEach((name, i) => {
+    const key = name.toLowerCase();
+    if (wanted.has(key)) byIdx.set(i, key);
+  });
+  const out = new Map<string, number>();
+  for (let i = 0; i < cols.n; i++) {
+    const e = cols.entries[cols.entry[i]];
+    if (e.kind !== 0) continue;
+    const key = byIdx.get(e.artistIdx);
+    if (key === undefined) continue;
+    const seen = out.get(key);
+    if (seen === undefined || cols.ts[i] < seen) out.set(key, cols.ts[i]);
+  }
+  return out;
 }
