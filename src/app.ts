@@ -85,9 +85,13 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
   });
 
   const limits = rateLimits(config);
-  // The cached artist JSON, answered from memory before anything else runs (see artistFastPath):
+  // The cached artist JSON, answered from memory before Express routes anything (see artistFastPath):
   // the same security headers, rate limit, request id, log line and metrics, without the chain.
-  app.use(artistFastPath({ artists: services.artists, logger: deps.logger, metrics, helmet: securityHeaders, apiLimit: limits.api }));
+  // Every other request (and a cached one memory cannot answer) goes to Express as before.
+  const fast = artistFastPath({ artists: services.artists, logger: deps.logger, metrics, helmet: securityHeaders, apiLimit: limits.api, app });
+  const routed = app as unknown as { handle(req: express.Request, res: express.Response, cb?: (err?: unknown) => void): void };
+  const handle = routed.handle.bind(app);
+  routed.handle = (req, res, cb) => fast(req, res, () => handle(req, res, cb));
 
   // View locals every page needs, set first so even an error page for a request that failed early
   // (a body too large, say) renders.

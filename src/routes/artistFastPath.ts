@@ -13,10 +13,12 @@ export interface ArtistFastPathOptions {
   artists: Pick<ArtistService, 'freshBodyNow'>;
   logger: Logger;
   metrics: Metrics;
-  /** The security headers every answer carries (helmet, as configured for the app). */
+  /** The security headers every answer carries (helmet, as configured for the app); they are static, so taken once. */
   helmet: RequestHandler;
   /** The /api per-IP rate limit: a cached read counts against it like any other. */
   apiLimit: RequestHandler;
+  /** The app whose request and response prototypes (req.ip, acceptsEncodings, res.json) a taken request gets. */
+  app: { request: object; response: object };
 }
 
 /**
@@ -33,6 +35,7 @@ export interface ArtistFastPathOptions {
  * no work that load shedding would protect against.
  */
 export function artistFastPath(o: ArtistFastPathOptions): RequestHandler {
+  const security = staticHeaders(o.helmet);
   // Accept-Encoding values are few (one per browser family): the negotiation is memoized per value.
   const negotiated = new Map<string, BodyEncoding>();
   const encodingFor = (req: Parameters<RequestHandler>[0]): BodyEncoding => {
@@ -52,6 +55,13 @@ export function artistFastPath(o: ArtistFastPathOptions): RequestHandler {
     if (!m) return next();
     const body = o.artists.freshBodyNow(m[1]);
     if (!body) return next();
+    // What Express's app.handle does before routing (it does it again if this passes the request on),
+    // so req.acceptsEncodings, req.ip (trust proxy) and res.json work.
+    Object.setPrototypeOf(req, o.app.request);
+    Object.setPrototypeOf(res, o.app.response);
+    (req as { res?: unknown }).res = res;
+    (res as { req?: unknown }).req = req;
+    res.locals ??= Object.create(null) as typeof res.locals;
     const encoding = encodingFor(req);
     const bytes = body.ready(encoding);
     if (!bytes) return next();
@@ -69,9 +79,9 @@ export function artistFastPath(o: ArtistFastPathOptions): RequestHandler {
         );
       }
     });
-    o.helmet(req, res, (err?: unknown) => {
-      if (err) return next(err);
-      o.apiLimit(req, res, (limitErr?: unknown) => {
+    for (const [name, value] of security) res.setHeader(name, value);
+    o.apiLimit(req, res, (limitErr?: unknown) => {
+        // (a failing limiter store: the ordinary chain then answers the request, limiter and all)
         if (limitErr) return next(limitErr);
         res.setHeader('Content-Type', 'application/json; charset=utf-8');
         res.setHeader('Vary', 'Accept-Encoding');
@@ -86,7 +96,27 @@ export function artistFastPath(o: ArtistFastPathOptions): RequestHandler {
         res.setHeader('Content-Length', bytes.length);
         res.statusCode = 200;
         res.end(req.method === 'HEAD' ? undefined : bytes);
-      });
     });
   };
+}
+
+/**
+ * The headers a helmet middleware sets, taken once: with no per-request directives (no nonces) they
+ * are the same on every answer, so the fast path copies them instead of running helmet per request.
+ * A helmet that reads the request or answers asynchronously would not fit: that throws at start-up.
+ */
+export function staticHeaders(helmet: RequestHandler): [string, string][] {
+  const headers = new Map<string, string>();
+  const res = {
+    setHeader: (name: string, value: unknown) => headers.set(name.toLowerCase(), String(value)),
+    removeHeader: (name: string) => headers.delete(name.toLowerCase()),
+    getHeader: (name: string) => headers.get(name.toLowerCase()),
+  };
+  let called = false;
+  helmet({ headers: {}, method: 'GET', url: '/' } as never, res as never, ((err?: unknown) => {
+    if (err) throw err;
+    called = true;
+  }) as never);
+  if (!called) throw new Error('helmet did not finish synchronously');
+  return [...headers];
 }
