@@ -150,6 +150,19 @@ export class ArtistService {
     return { ready: bodyOf(await this.completeEntry(id)) };
   }
 
+  /**
+   * The body of a complete artist when memory alone can answer: cached, serialized, and its version
+   * stamp confirmed within `freshnessCheckMs` (and within the TTL). Synchronous and without any
+   * DynamoDB request; null means "take the ordinary path" (which reads the stamp and refills this).
+   */
+  freshBodyNow(id: string): EncodedBody | null {
+    const hit = this.memory.get(id);
+    if (!hit?.body || hit.checkedAt === undefined) return null;
+    const now = Date.now();
+    if (now - hit.checkedAt >= this.freshnessCheckMs || !this.withinTtl(hit.view.fetched_at, now)) return null;
+    return hit.body;
+  }
+
   private async getEntry(id: string, opts: { refresh?: boolean }): Promise<CacheEntry> {
     if (!opts.refresh) {
       const entry = await this.freshEntry(id);

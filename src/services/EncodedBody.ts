@@ -17,6 +17,8 @@ export class EncodedBody {
   /** Strong validator of the content; each encoding gets its own tag (RFC 9110: strong tags name one representation). */
   private readonly hash: string;
   private readonly encoded = new Map<Exclude<BodyEncoding, 'identity'>, Promise<Buffer>>();
+  /** The encodings already made, for a synchronous answer (see `ready`). */
+  private readonly done = new Map<Exclude<BodyEncoding, 'identity'>, Buffer>();
 
   constructor(json: string) {
     this.identity = Buffer.from(json);
@@ -44,9 +46,14 @@ export class EncodedBody {
         ? brotli(this.identity, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: this.identity.length } })
         : gzip(this.identity, { level: 6 });
       this.encoded.set(encoding, p);
-      p.catch(() => this.encoded.delete(encoding));
+      p.then((b) => this.done.set(encoding, b), () => this.encoded.delete(encoding));
     }
     return p;
+  }
+
+  /** The bytes of an encoding when already made (identity always is); undefined until then. */
+  ready(encoding: BodyEncoding): Buffer | undefined {
+    return encoding === 'identity' ? this.identity : this.done.get(encoding);
   }
 
   /** Approximate memory held (the identity bytes and their compressed copies, a fraction of it). */

@@ -140,6 +140,8 @@ describe('cached artist API across workers', () => {
       const refreshed = await rawGet(`${a.url}/api/artists/${id}?refresh=1`);
       expect(refreshed.status).toBe(200);
       expect(refreshed.headers.etag).not.toBe(first.headers.etag);
+      // The worker that refreshed serves the new generation at once (its memory answer was replaced).
+      for (let i = 0; i < 2; i++) expect((await rawGet(`${a.url}/api/artists/${id}`)).headers.etag).toBe(refreshed.headers.etag);
       await new Promise((r) => setTimeout(r, 1200));
       const later = await rawGet(`${b.url}/api/artists/${id}`);
       expect(later.headers.etag).toBe(refreshed.headers.etag);
@@ -180,5 +182,58 @@ describe('a long ingest through the JSON API', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('cached artist API: the answer from memory (artistFastPath) keeps the route\'s rules', () => {
+  let t: TestApp;
+  let id: string;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { ARTIST_FRESHNESS_CHECK_SECONDS: '600', RATE_LIMIT_API_PER_MINUTE: '40' } });
+    id = t.sandbox.catalog.notable.smallArtistId;
+  });
+  afterAll(() => t.close());
+
+  it('sends the same headers as the ordinary route (helmet, rate limit, request id) and the same bytes, GET and HEAD', async () => {
+    const url = `${t.url}/api/artists/${id}`;
+    // The first answer for brotli is made by the ordinary route (it ingests and compresses); the second comes from memory.
+    const routed = await rawGet(url, { 'accept-encoding': 'br' });
+    const before = await dynamoRequests(t);
+    const fast = await rawGet(url, { 'accept-encoding': 'br' });
+    expect(await dynamoRequests(t)).toBe(before);
+    expect(fast.status).toBe(200);
+    expect(fast.body.equals(routed.body)).toBe(true);
+    const dynamic = new Set(['date', 'x-request-id', 'ratelimit', 'connection', 'keep-alive']);
+    const names = (a: RawAnswer) => Object.keys(a.headers).filter((h) => !dynamic.has(h)).sort();
+    expect(names(fast)).toEqual(names(routed));
+    for (const h of names(routed)) expect([h, fast.headers[h]]).toEqual([h, routed.headers[h]]);
+    expect(fast.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(fast.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(fast.headers['x-request-id']).not.toBe(routed.headers['x-request-id']);
+    expect(fast.headers.ratelimit).toMatch(/remaining=/);
+
+    const head = await new Promise<RawAnswer>((resolve, reject) => {
+      http.request(url, { method: 'HEAD', headers: { 'accept-encoding': 'br' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.alloc(0) }));
+      }).on('error', reject).end();
+    });
+    expect(head.status).toBe(200);
+    expect(head.headers.etag).toBe(fast.headers.etag);
+    expect(head.headers['content-length']).toBe(String(fast.body.length));
+  });
+
+  it('counts answers from memory against the /api rate limit', async () => {
+    const url = `${t.url}/api/artists/${id}`;
+    await rawGet(url, { 'accept-encoding': 'gzip' });
+    let limited: RawAnswer | undefined;
+    for (let i = 0; i < 45 && !limited; i++) {
+      const a = await rawGet(url, { 'accept-encoding': 'gzip' });
+      if (a.status === 429) limited = a;
+      else expect(a.status).toBe(200);
+    }
+    expect(limited).toBeDefined();
+    expect(JSON.parse(limited!.body.toString()).error.code).toBe('rate_limited');
+    expect(limited!.headers['retry-after']).toBeDefined();
   });
 });
