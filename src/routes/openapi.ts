@@ -415,13 +415,14 @@ export function openApiDocument(publicUrl: string) {
                   required: ['source'],
                   properties: {
                     ...(paramSchema(playlistRequest) as { properties: Record<string, unknown> }).properties,
-                    source: { type: 'string', enum: ['dashboard', 'history', 'artist', 'taste'], description: 'What to pick tracks from (more sources may be registered)' },
+                    source: { type: 'string', enum: ['dashboard', 'history', 'artist', 'taste', 'blend'], description: 'What to pick tracks from (more sources may be registered)' },
                     n: { type: 'integer', minimum: 1, maximum: MAX_PLAYLIST_TRACKS, default: 50, description: 'How many tracks at most' },
                     by: { enum: ['plays', 'minutes'], default: 'plays', description: 'Rank by plays or listening time (history, artist, taste; Spotify\'s own top tracks keep its order)' },
                     range: { enum: ['short_term', 'medium_term', 'long_term'], default: 'medium_term', description: 'dashboard: the time range of Spotify\'s top tracks' },
-                    period: { type: 'string', description: `history, artist: ${PERIOD}` },
-                    from: { type: 'string', description: 'history, artist: YYYY-MM-DD' },
-                    to: { type: 'string', description: 'history, artist: YYYY-MM-DD' },
+                    period: { type: 'string', description: `history, artist, blend: ${PERIOD}` },
+                    from: { type: 'string', description: 'history, artist, blend: YYYY-MM-DD' },
+                    to: { type: 'string', description: 'history, artist, blend: YYYY-MM-DD' },
+                    friend: { type: 'string', description: 'blend: a friend\'s id (GET /api/me/friends); 404 unless you are friends' },
                     key: { type: 'string', description: 'artist: a personal artist key (see /api/me/history/artists/{key})' },
                     month: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'taste: the month, YYYY-MM' },
                     feature: { enum: ['energy', 'danceability', 'valence', 'acousticness', 'instrumentalness', 'speechiness', 'liveness'], description: 'taste: the audio feature to filter by' },
@@ -453,6 +454,53 @@ export function openApiDocument(publicUrl: string) {
           summary: 'Revoke a share link: its page and image answer 404 from then on',
           parameters: [{ name: 'slug', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{22}$' } }],
           responses: { 204: { description: 'Revoked' }, ...errors(401, 404) },
+        },
+      },
+      '/api/me/friends': {
+        get: {
+          ...me,
+          summary: 'Your friends on this instance and your open invitation links (ids only: a link is shown once, when made)',
+          responses: { 200: json({ type: 'object', properties: {
+            friends: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, display_name: { type: 'string' }, image: { type: ['string', 'null'] }, since: { type: 'string', format: 'date-time' } } } },
+            invites: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, created_at: { type: 'string', format: 'date-time' }, expires_at: { type: 'string', format: 'date-time' } } } },
+          } }), ...errors(401) },
+        },
+      },
+      '/api/me/friends/invites': {
+        post: {
+          ...me,
+          summary: 'Make an invitation link (works once, for 7 days; at most 10 open; RATE_LIMIT_INVITES_PER_HOUR). Only its hash is stored: the url is shown in this answer only',
+          responses: { 201: json({ type: 'object', properties: { url: { type: 'string' }, id: { type: 'string' }, expires_at: { type: 'string', format: 'date-time' } } }, 'Created'), ...errors(401, 409, 429) },
+        },
+      },
+      '/api/me/friends/invites/{id}': {
+        delete: {
+          ...me,
+          summary: 'Revoke an open invitation: its link answers 404 from then on',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{16}$' } }],
+          responses: { 204: { description: 'Revoked' }, ...errors(401, 404) },
+        },
+      },
+      '/api/me/friends/accept': {
+        post: {
+          ...me,
+          summary: "Accept an invitation link (its last path segment): you and the link's maker are friends from now on",
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['token'], properties: { token: { type: 'string' } } } } } },
+          responses: { 200: json({ type: 'object', properties: { friend_id: { type: 'string' } } }), ...errors(400, 401, 404) },
+        },
+      },
+      '/api/me/friends/{id}': {
+        get: {
+          ...me,
+          summary: 'Your comparison with a friend for a period: listening time side by side per month, shared artists and tracks (the blend), taste similarity with its formula, who discovered each shared artist first. 404 unless you are friends now (checked on every request)',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }, ...queryParameters(periodSelection, { period: PERIOD, from: 'YYYY-MM-DD', to: 'YYYY-MM-DD', tz: TZ })],
+          responses: { 200: json({ type: 'object' }), ...errors(400, 401, 404) },
+        },
+        delete: {
+          ...me,
+          summary: 'End a friendship, for both of you: from then on neither sees anything of the other',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { 204: { description: 'Ended' }, ...errors(401, 404) },
         },
       },
     },
