@@ -179,7 +179,9 @@ describe.each(['development', 'extended'] as SandboxProfile[])('playlists from y
     const api = (tok: string, body: Record<string, unknown>) => request(t.url).post('/api/me/playlists').set('Authorization', `Bearer ${tok}`).send(body);
     const denied = await api(marcus, { source: 'dashboard', range: 'medium_term', n: 10 }).expect(403);
     expect(denied.body.error).toMatchObject({ code: 'consent_required', scope: 'playlist-modify-private', consent_url: `${t.url}/auth/spotify/consent?scope=playlist-modify-private` });
-    expect((await api(marcus, { source: 'blend', n: 10 }).expect(400)).body.error.code).toBe('unknown_source');
+    expect((await api(marcus, { source: 'mixtape', n: 10 }).expect(400)).body.error.code).toBe('unknown_source');
+    // A registered source checks its own fields: the blend needs a friend.
+    expect((await api(marcus, { source: 'blend', n: 10 }).expect(400)).body.error.code).toBe('invalid_playlist_params');
     expect((await api(marcus, { source: 'history', n: 1000 }).expect(400)).body.error.code).toBe('invalid_playlist_request');
 
     // Ava granted the scope above: her script gets the playlist, with the same counts the page shows.
