@@ -1,7 +1,7 @@
 import { BadRequest } from '../errors';
 import type { HistoryRepository } from '../store/HistoryRepository';
 import { LruCache } from '../util/LruCache';
-import { columnsFromDays, type Columns } from './columns';
+import { columnsFromDaysYielding, type Columns } from './columns';
 import type { CountingRules } from './countingRules';
 import { computeStats, type HistoryStats } from './historyStats';
 import { reclassifyPodcasts } from './podcastRecognition';
@@ -58,10 +58,13 @@ export class HistoryStatsService {
   ) {}
 
   async stats(userId: string, q: { from?: string; to?: string; tz?: string; rules?: CountingRules }): Promise<HistoryStats> {
+    // The version is read alongside the person's settings (two GetItems at once).
+    const meta = this.repo.meta(userId);
+    meta.catch(() => undefined);
     const { tz, rules } = await this.settings(userId, q);
     // A refresh under way in this process (after a write here) is waited for: it fills the caches.
-    await this.refreshing.get(userId)?.done;
-    const { version } = await this.repo.meta(userId);
+    await this.refreshing.get(userId)?.done.catch(() => undefined);
+    const { version } = await meta;
     const from = q.from ?? null;
     const to = q.to ?? null;
     const key = JSON.stringify([from, to, aggregateTag(tz, rules)]);
@@ -174,7 +177,7 @@ export class HistoryStatsService {
   private async columnsAt(userId: string, version: number): Promise<Columns> {
     const hit = this.cache.get(userId);
     if (hit && hit.version === version) return hit;
-    const cols = columnsFromDays(await this.repo.allDays(userId), version);
+    const cols = await columnsFromDaysYielding(await this.repo.allDays(userId), version);
     // Every statistic reads these columns: podcasts listed as music are counted as episodes here.
     const choices = await this.podcastChoices(userId);
     cols.reclassified = reclassifyPodcasts(cols, choices);
