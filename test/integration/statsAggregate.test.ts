@@ -5,7 +5,7 @@ import { mergeDays } from '../../src/history/mergeDays';
 import type { Play } from '../../src/history/play';
 import { buildSyntheticCatalog, generateListeningHistory } from '../../src/sandbox';
 import { accountId } from '../../src/sandbox/objects';
-import { HistoryRepository } from '../../src/store/HistoryRepository';
+import { HistoryRepository, splitText } from '../../src/store/HistoryRepository';
 import { PodcastChoiceRepository } from '../../src/store/PodcastChoiceRepository';
 import { startTestApp, type TestApp } from '../helpers/harness';
 import { stats, tokenFor, upload } from '../helpers/history';
@@ -110,6 +110,17 @@ describe('all-time statistics kept at write time', () => {
     expect(after.plays).toBe(before.plays + 3);
     await expectExact();
     expect(await coldAllTime()).toEqual(after);
+  });
+
+  it('stores a large document in parts under the item limit, never splitting a surrogate pair; a smaller rewrite replaces it whole', async () => {
+    expect(splitText('ab\u{1F3B5}cd', 3)).toEqual(['ab', '\u{1F3B5}c', 'd']);
+    const other = 'aggregate-parts-user';
+    const body = JSON.stringify({ names: Array.from({ length: 40_000 }, (_, i) => `Käpt’n ${i} \u{1F3B5}`) });
+    expect(body.length).toBeGreaterThan(3 * 80_000);
+    await repo.putStatsAggregate(other, { version: 7, tag: 'x', body });
+    expect(await repo.getStatsAggregate(other)).toEqual({ version: 7, tag: 'x', body });
+    await repo.putStatsAggregate(other, { version: 8, tag: 'y', body: '{"small":true}' });
+    expect(await repo.getStatsAggregate(other)).toEqual({ version: 8, tag: 'y', body: '{"small":true}' });
   });
 
   it('a change of the person\'s zone or rules is never answered from an aggregate of other settings', async () => {
