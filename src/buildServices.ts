@@ -154,7 +154,7 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
   // are market-bound, so it searches in the configured SPOTIFY_MARKET (default US), as the ingest does.
   const showSearch: ShowSearchService = new ShowSearchService({
     spotify, auth: appAuth, choices: podcastChoiceRepo, history: historyRepo, market: config.spotify.market, logger,
-    onChanged: (userId) => historyStats.forget(userId),
+    onChanged: (userId) => historyStats.changed(userId),
   });
   const historyStats = new HistoryStatsService(
     historyRepo,
@@ -162,14 +162,17 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
     (userId) => podcastChoiceRepo.get(userId),
     (userId, cols, choices) => showSearch.schedule(userId, cols, choices),
   );
-  const podcastChoices = new PodcastChoiceService({ repo: podcastChoiceRepo, history: historyRepo, onChanged: (userId) => historyStats.forget(userId) });
+  // The stored all-time statistics are written for a person only while they may be written for (keys.ts).
+  historyStats.guard = tombstones;
+  historyStats.onError = (userId, err) => logger.warn({ err, userId }, 'storing all-time statistics failed');
+  const podcastChoices = new PodcastChoiceService({ repo: podcastChoiceRepo, history: historyRepo, onChanged: (userId) => historyStats.changed(userId) });
   const personal = new PersonalService(historyStats);
   const backups = new BackupService({ history: historyRepo, users, dashboard: dashboardRepo });
   // Undo waits while an import writes; the importer records what it adds through undo.
   const importUndo: ImportUndoService = new ImportUndoService({
     history: historyRepo, added: new ImportUndoRepository(store),
     writing: (userId) => historyImports.writing(userId),
-    onChanged: (userId) => historyStats.forget(userId),
+    onChanged: (userId) => historyStats.changed(userId),
   });
   const historyImports = new HistoryImportService(historyRepo, {
     uploadDir: path.join(config.dataDir, 'uploads'),
@@ -179,7 +182,8 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
     retryBaseMs: tuning.importRetryMs,
     parseWorker: tuning.importParseWorker,
     parallelMinBytes: tuning.importParallelMinBytes,
-    onImported: (userId) => historyStats.forget(userId),
+    // The version is bumped, then the all-time statistics are computed and stored (caches refilled) before the job is done.
+    beforeDone: (userId) => historyStats.refresh(userId),
     backups,
     undo: importUndo,
     guard: tombstones,
@@ -236,7 +240,7 @@ export function buildCaptureService(
       importWriting: (userId) => p.historyImports.writing(userId),
       spotify: p.spotify,
       userTokens: p.userTokens,
-      onHistoryChanged: (userId) => p.historyStats.forget(userId),
+      onHistoryChanged: (userId) => p.historyStats.changed(userId),
       guard: new TombstoneRepository(p.store),
     },
     { intervalMs: config.capture.intervalMinutes * 60_000, tickMs: config.capture.tickSeconds * 1000, ...opts },

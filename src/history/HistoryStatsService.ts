@@ -1,21 +1,51 @@
 import { BadRequest } from '../errors';
 import type { HistoryRepository } from '../store/HistoryRepository';
 import { LruCache } from '../util/LruCache';
-import { columnsFromDays, type Columns } from './columns';
+import { columnsFromDaysYielding, type Columns } from './columns';
 import type { CountingRules } from './countingRules';
 import { computeStats, type HistoryStats } from './historyStats';
 import { reclassifyPodcasts } from './podcastRecognition';
 import { isTimeZone } from './timeZones';
 import type { PodcastChoices } from '../store/PodcastChoiceRepository';
+import type { WriteGuard } from '../store/TombstoneRepository';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** Answers held per user (different ranges, zones, rules), and the memory all answers may take. */
+const RESULTS_PER_USER = 16;
+const RESULTS_BYTES = 64 * 1024 * 1024;
+
+/** The time zone and counting rules an all-time document was computed for. */
+const aggregateTag = (tz: string, rules: CountingRules) =>
+  JSON.stringify([tz, rules.min_play_seconds, rules.skipped, rules.offline, rules.incognito]);
+
+/** A rough size of an answer in memory (per_day dominates). */
+const statsWeight = (s: HistoryStats) => 64 * 1024 + s.per_day.length * 120 + s.per_month.length * 120;
+
+interface UserResults {
+  version: number;
+  answers: Map<string, { stats: HistoryStats; weight: number }>;
+  weight: number;
+}
+
 /**
- * Lifetime statistics over imported history. The decoded history is cached per user and version
- * (one GetItem checks the version), so any date range is computed from memory in milliseconds.
+ * Lifetime statistics over imported history. Three layers, each keyed by the history version (one
+ * GetItem per request reads it; every write bumps it):
+ *   - answers already computed, in memory, per user and query (range, zone, rules);
+ *   - the all-time answer for the person's own zone and rules, kept in DynamoDB (refresh, run
+ *     where the version is bumped), so a first request after a restart or an import reads a few
+ *     items instead of every day of the history;
+ *   - the decoded history (columns), in memory, from which any other query is computed.
  */
 export class HistoryStatsService {
   private readonly cache = new LruCache<Columns>(400 * 1024 * 1024);
+  private readonly results = new LruCache<UserResults>(RESULTS_BYTES);
+  /** Refreshes of the stored all-time answer under way, per user (one at a time; `again` runs one more). */
+  private readonly refreshing = new Map<string, { done: Promise<void>; again: boolean }>();
+  /** Told of failures of background refreshes. */
+  onError?: (userId: string, err: unknown) => void;
+  /** Checked before the stored answer is written (the tombstone rule, keys.ts). */
+  guard?: WriteGuard;
 
   constructor(
     private readonly repo: HistoryRepository,
@@ -28,9 +58,103 @@ export class HistoryStatsService {
   ) {}
 
   async stats(userId: string, q: { from?: string; to?: string; tz?: string; rules?: CountingRules }): Promise<HistoryStats> {
+    // The version is read alongside the person's settings (two GetItems at once).
+    const meta = this.repo.meta(userId);
+    meta.catch(() => undefined);
     const { tz, rules } = await this.settings(userId, q);
-    const cols = await this.columns(userId);
-    return computeStats(cols, tz, q.from ?? null, q.to ?? null, rules);
+    // A refresh under way in this process (after a write here) is waited for: it fills the caches.
+    await this.refreshing.get(userId)?.done.catch(() => undefined);
+    const { version } = await meta;
+    const from = q.from ?? null;
+    const to = q.to ?? null;
+    const key = JSON.stringify([from, to, aggregateTag(tz, rules)]);
+    const hit = this.answer(userId, version, key);
+    if (hit) return hit;
+    if (from === null && to === null) {
+      const stored = await this.repo.getStatsAggregate(userId);
+      if (stored && stored.version === version && stored.tag === aggregateTag(tz, rules)) {
+        const stats = JSON.parse(stored.body) as HistoryStats;
+        this.remember(userId, version, key, stats);
+        return stats;
+      }
+    }
+    const cols = await this.columnsAt(userId, version);
+    const stats = computeStats(cols, tz, from, to, rules);
+    this.remember(userId, version, key, stats);
+    // The stored all-time answer was missing or stale: write it again (for the person's own zone and rules only).
+    if (from === null && to === null && !this.refreshing.has(userId)) {
+      void this.prefs(userId)
+        .then(async (p) => {
+          if (aggregateTag(p.timeZone, p.countingRules) === aggregateTag(tz, rules)) await this.store(userId, version, tz, rules, stats);
+        })
+        .catch((err: unknown) => this.onError?.(userId, err));
+    }
+    return stats;
+  }
+
+  /**
+   * Computes the all-time answer for the person's own zone and rules at the current version and
+   * stores it (memory and DynamoDB). Run where the history changes, after the version is bumped.
+   */
+  async refresh(userId: string): Promise<void> {
+    this.forget(userId);
+    const running = this.refreshing.get(userId);
+    if (running) {
+      running.again = true;
+      return running.done;
+    }
+    const state = { done: Promise.resolve(), again: false };
+    state.done = (async () => {
+      try {
+        do {
+          state.again = false;
+          const { timeZone, countingRules } = await this.prefs(userId);
+          const { version } = await this.repo.meta(userId);
+          const cols = await this.columnsAt(userId, version);
+          const stats = computeStats(cols, timeZone, null, null, countingRules);
+          this.remember(userId, version, JSON.stringify([null, null, aggregateTag(timeZone, countingRules)]), stats);
+          await this.store(userId, version, timeZone, countingRules, stats);
+        } while (state.again);
+      } finally {
+        this.refreshing.delete(userId);
+      }
+    })();
+    this.refreshing.set(userId, state);
+    return state.done;
+  }
+
+  /** refresh in the background (failures are reported, and the next request computes the answer itself). */
+  changed(userId: string): void {
+    this.refresh(userId).catch((err: unknown) => this.onError?.(userId, err));
+  }
+
+  private async store(userId: string, version: number, tz: string, rules: CountingRules, stats: HistoryStats): Promise<void> {
+    if (this.guard && !(await this.guard.mayWrite(userId, Date.now()))) return;
+    await this.repo.putStatsAggregate(userId, { version, tag: aggregateTag(tz, rules), body: JSON.stringify(stats) });
+  }
+
+  private answer(userId: string, version: number, key: string): HistoryStats | undefined {
+    const r = this.results.get(userId);
+    return r && r.version === version ? r.answers.get(key)?.stats : undefined;
+  }
+
+  private remember(userId: string, version: number, key: string, stats: HistoryStats): void {
+    let r = this.results.peek(userId);
+    if (!r || r.version !== version) r = { version, answers: new Map(), weight: 0 };
+    const old = r.answers.get(key);
+    if (old) {
+      r.answers.delete(key);
+      r.weight -= old.weight;
+    }
+    const weight = statsWeight(stats);
+    r.answers.set(key, { stats, weight });
+    r.weight += weight;
+    for (const [k, v] of r.answers) {
+      if (r.answers.size <= RESULTS_PER_USER) break;
+      r.answers.delete(k);
+      r.weight -= v.weight;
+    }
+    this.results.set(userId, r, r.weight);
   }
 
   /** Validates a query's range and zone and fills in the person's own zone and rules. */
@@ -47,10 +171,13 @@ export class HistoryStatsService {
 
   /** The decoded history of a user, from memory when the stored version has not moved. */
   async columns(userId: string): Promise<Columns> {
-    const { version } = await this.repo.meta(userId);
+    return this.columnsAt(userId, (await this.repo.meta(userId)).version);
+  }
+
+  private async columnsAt(userId: string, version: number): Promise<Columns> {
     const hit = this.cache.get(userId);
     if (hit && hit.version === version) return hit;
-    const cols = columnsFromDays(await this.repo.allDays(userId), version);
+    const cols = await columnsFromDaysYielding(await this.repo.allDays(userId), version);
     // Every statistic reads these columns: podcasts listed as music are counted as episodes here.
     const choices = await this.podcastChoices(userId);
     cols.reclassified = reclassifyPodcasts(cols, choices);
@@ -62,5 +189,6 @@ export class HistoryStatsService {
   /** Drops a user's cached history (after an import in this process). */
   forget(userId: string): void {
     this.cache.delete(userId);
+    this.results.delete(userId);
   }
 }

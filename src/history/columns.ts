@@ -27,6 +27,25 @@ export interface Columns {
 
 /** Stored days (any order) decoded straight into columns, with no object per play. */
 export function columnsFromDays(stored: { date: string; item: StoredDay }[], version: number): Columns {
+  const b = columnsBuilder(stored, version);
+  for (const { date, item } of b.days) b.add(date, item);
+  return b.cols;
+}
+
+/**
+ * columnsFromDays, giving the event loop back every `batch` days (a long history decodes in about
+ * a second: requests meanwhile are not held up, nor turned away as late).
+ */
+export async function columnsFromDaysYielding(stored: { date: string; item: StoredDay }[], version: number, batch = 64): Promise<Columns> {
+  const b = columnsBuilder(stored, version);
+  for (let i = 0; i < b.days.length; i++) {
+    if (i > 0 && i % batch === 0) await new Promise<void>((r) => setImmediate(r));
+    b.add(b.days[i].date, b.days[i].item);
+  }
+  return b.cols;
+}
+
+function columnsBuilder(stored: { date: string; item: StoredDay }[], version: number) {
   const days = [...stored].sort((a, b) => a.date.localeCompare(b.date));
   const total = days.reduce((s, d) => s + dayRowCount(d.item), 0);
   const cols: Columns = {
@@ -52,7 +71,7 @@ export function columnsFromDays(stored: { date: string; item: StoredDay }[], ver
   let localEntry: number[] = [];
   let localPlatform: number[] = [];
   let localCountry: number[] = [];
-  for (const { date, item } of days) {
+  const add = (date: string, item: StoredDay) => {
     scanDay(
       date,
       item,
@@ -83,8 +102,8 @@ export function columnsFromDays(stored: { date: string; item: StoredDay }[], ver
         cols.country[i] = co >= 0 ? localCountry[co] : -1;
       },
     );
-  }
-  return cols;
+  };
+  return { days, cols, add };
 }
 
 function lowerBound(ts: Float64Array, n: number, value: number): number {

@@ -91,6 +91,35 @@ export interface ImportJob {
 
 /** A day's head item ("D#<date>"), not one of its parts ("D#<date>#<gen>.<i>"). */
 const isDayHead = (sk: string) => sk.length === SK_PREFIX.historyDay.length + 10;
+/**
+ * An all-time statistics document kept at write time (HistoryStatsService): the answer for one
+ * history version, time zone and counting rules (`tag`), as JSON text split into parts so every
+ * item stays far below DynamoDB's 400 KB limit. Keys: pk="HIST#<userId>" sk="AGG#stats#<part>"
+ * (swept with the history on account deletion; not under "D#", so day Queries never see it).
+ */
+export interface StatsAggregate {
+  version: number;
+  tag: string;
+  body: string;
+}
+
+const AGG_SK = 'AGG#stats#';
+/** UTF-16 units per part: at most 3 UTF-8 bytes each, so a part is at most 240 KB marshalled. */
+const AGG_PART_CHARS = 80_000;
+const AGG_PART_MAX_BYTES = 300_000;
+
+/** Splits text into parts of at most `size` UTF-16 units, never between the halves of a surrogate pair. */
+export function splitText(text: string, size: number): string[] {
+  const parts: string[] = [];
+  for (let i = 0; i < text.length; ) {
+    let end = Math.min(text.length, i + size);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    parts.push(text.slice(i, end));
+    i = end;
+  }
+  return parts.length ? parts : [''];
+}
 
 export class HistoryRepository {
   /** Day items and their parts (a day too large for one item is split: itemParts.ts, keys.ts). */
@@ -155,6 +184,46 @@ export class HistoryRepository {
         ExpressionAttributeValues: { ':one': 1, ':t': new Date().toISOString() },
       }),
     );
+  }
+
+  /** The stored all-time statistics document, or null when missing or half-written (parts of different writes). */
+  async getStatsAggregate(userId: string): Promise<StatsAggregate | null> {
+    const items = await this.store.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
+      ConsistentRead: true,
+      ExpressionAttributeValues: { ':pk': historyPk(userId), ':a': AGG_SK },
+    });
+    const head = items.find((i) => i.sk === `${AGG_SK}000`);
+    if (!head) return null;
+    const n = Number(head.parts);
+    const parts: string[] = [];
+    for (let k = 0; k < n; k++) {
+      const item = items.find((i) => i.sk === `${AGG_SK}${String(k).padStart(3, '0')}`);
+      if (!item || item.stamp !== head.stamp || typeof item.body !== 'string') return null;
+      parts.push(item.body);
+    }
+    return { version: Number(head.version), tag: String(head.tag), body: parts.join('') };
+  }
+
+  /**
+   * Writes the all-time statistics document in parts (part 0 last, so readers see the new parts
+   * only once all are there; a stamp ties the parts of one write together). Each part's marshalled
+   * size is checked before anything is written.
+   */
+  async putStatsAggregate(userId: string, agg: StatsAggregate): Promise<void> {
+    const stamp = `${Date.now().toString(36)}.${Math.random().toString(36).slice(2, 10)}`;
+    const bodies = splitText(agg.body, AGG_PART_CHARS);
+    if (bodies.length > 999) throw new Error('statistics document too large to store');
+    const items = bodies.map((body, k) => ({
+      pk: historyPk(userId), sk: `${AGG_SK}${String(k).padStart(3, '0')}`, stamp, version: agg.version, tag: agg.tag, parts: bodies.length, body,
+    }));
+    for (const item of items) {
+      const bytes = Buffer.byteLength(JSON.stringify(item), 'utf8');
+      if (bytes > AGG_PART_MAX_BYTES) throw new Error(`statistics part of ${bytes} bytes would be too close to the 400 KB item limit`);
+    }
+    if (items.length > 1) await this.store.batchPut(this.table, items.slice(1));
+    await this.store.doc.send(new PutCommand({ TableName: this.table, Item: items[0] }));
   }
 
   async putJob(userId: string, job: ImportJob): Promise<void> {

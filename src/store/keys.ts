@@ -29,6 +29,7 @@ import crypto from 'node:crypto';
  *   listening history, one item per day      pk="HIST#<userId>"      sk="D#<YYYY-MM-DD>"    (Query by date range; HistoryRepository)
  *   a large day's further parts              pk="HIST#<userId>"      sk="D#<YYYY-MM-DD>#<gen>.<i>" (see "Split items" below)
  *   listening history version                pk="USER#<userId>"      sk="HISTMETA"          (version, updated_at)
+ *   all-time statistics kept at write time   pk="HIST#<userId>"      sk="AGG#stats#<000..>" (version, tag = zone and rules, parts, stamp, body: JSON in parts; HistoryRepository)
  *   artists the person counts as podcasts    pk="USER#<userId>"      sk="PODCASTS"          (as_podcast, as_music; PodcastChoiceRepository)
  *   history import job                       pk="USER#<userId>"      sk="IMPORT#<jobId>"    (Query: a user's jobs)
  *   import jobs to resume (all users)        pk="IMPORTS#pending"    sk="<userId>#<jobId>"  (upload_path, file_name)

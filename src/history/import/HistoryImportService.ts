@@ -128,6 +128,11 @@ export class HistoryImportService {
       logger?: Logger;
       limits?: Partial<ImportLimits>;
       onImported?: (userId: string) => void;
+      /**
+       * Run after the version is bumped and before the job is marked done (e.g. storing the all-time
+       * statistics at write time, so the first request after the import reads them); a failure is logged, not the job's.
+       */
+      beforeDone?: (userId: string) => Promise<void>;
       /** The compiled parse worker (null: never parse in parallel); default: next to this file when built. */
       parseWorker?: string | null;
       /** Smallest plain file parsed in two halves at once. */
@@ -397,6 +402,7 @@ export class HistoryImportService {
       await mayWrite();
       await this.repo.bumpVersion(userId);
       bumped = true;
+      if (this.o.beforeDone) await this.o.beforeDone(userId).catch((err: unknown) => this.o.logger?.warn({ err, job: job.id }, 'after-import step failed'));
       await update({ status: 'done', plays_read: read, plays_added: added, checkpoint: rowsTotal, checkpoint_plays: read, finished_at: new Date().toISOString() });
       ended = true;
       this.o.logger?.info({ job: job.id, rows: rowsTotal, added, resumed: resuming, pass1Ms, pass2Ms: Date.now() - started - pass1Ms }, 'history import done');
