@@ -8,6 +8,7 @@ import { reclassifyPodcasts } from './podcastRecognition';
 import { isTimeZone } from './timeZones';
 import type { PodcastChoices } from '../store/PodcastChoiceRepository';
 import type { WriteGuard } from '../store/TombstoneRepository';
+import { AnswerCache } from '../util/AnswerCache';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -22,12 +23,6 @@ const aggregateTag = (tz: string, rules: CountingRules) =>
 /** A rough size of an answer in memory (per_day dominates). */
 const statsWeight = (s: HistoryStats) => 64 * 1024 + s.per_day.length * 120 + s.per_month.length * 120;
 
-interface UserResults {
-  version: number;
-  answers: Map<string, { stats: HistoryStats; weight: number }>;
-  weight: number;
-}
-
 /**
  * Lifetime statistics over imported history. Three layers, each keyed by the history version (one
  * GetItem per request reads it; every write bumps it):
@@ -39,7 +34,7 @@ interface UserResults {
  */
 export class HistoryStatsService {
   private readonly cache = new LruCache<Columns>(400 * 1024 * 1024);
-  private readonly results = new LruCache<UserResults>(RESULTS_BYTES);
+  private readonly results = new AnswerCache<HistoryStats>(RESULTS_BYTES, RESULTS_PER_USER, statsWeight);
   /** Refreshes of the stored all-time answer under way, per user (one at a time; `again` runs one more). */
   private readonly refreshing = new Map<string, { done: Promise<void>; again: boolean }>();
   /** Told of failures of background refreshes. */
@@ -134,27 +129,11 @@ export class HistoryStatsService {
   }
 
   private answer(userId: string, version: number, key: string): HistoryStats | undefined {
-    const r = this.results.get(userId);
-    return r && r.version === version ? r.answers.get(key)?.stats : undefined;
+    return this.results.get(userId, String(version), key);
   }
 
   private remember(userId: string, version: number, key: string, stats: HistoryStats): void {
-    let r = this.results.peek(userId);
-    if (!r || r.version !== version) r = { version, answers: new Map(), weight: 0 };
-    const old = r.answers.get(key);
-    if (old) {
-      r.answers.delete(key);
-      r.weight -= old.weight;
-    }
-    const weight = statsWeight(stats);
-    r.answers.set(key, { stats, weight });
-    r.weight += weight;
-    for (const [k, v] of r.answers) {
-      if (r.answers.size <= RESULTS_PER_USER) break;
-      r.answers.delete(k);
-      r.weight -= v.weight;
-    }
-    this.results.set(userId, r, r.weight);
+    this.results.set(userId, String(version), key, stats);
   }
 
   /** Validates a query's range and zone and fills in the person's own zone and rules. */

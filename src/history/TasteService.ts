@@ -12,6 +12,7 @@ import { Limiter } from '../util/Limiter';
 import type { Columns } from './columns';
 import type { HistoryStatsService } from './HistoryStatsService';
 import { artistsForGenres, computeTaste, TASTE_FEATURES, tasteFacts, type TasteFacts, type TasteSeries } from './tasteSeries';
+import { AnswerCache } from '../util/AnswerCache';
 import { LruCache } from '../util/LruCache';
 
 /** Memory bounds: users whose lookups are held, and tracks and artists known (the catalog table keeps them all). */
@@ -20,14 +21,6 @@ const MAX_FACTS = 300_000;
 /** Computed series held per user (ranges, zones, granularities) and the memory all of them may take. */
 const ANSWERS_PER_USER = 8;
 const ANSWERS_BYTES = 32 * 1024 * 1024;
-
-/** Series computed for one user at one history version and one state of the lookups (generation). */
-interface UserAnswers {
-  version: number;
-  generation: number;
-  answers: Map<string, { series: TasteSeries; weight: number }>;
-  weight: number;
-}
 
 /** What the taste analysis knows about one user's history, and the lookup filling it in. */
 interface UserTaste {
@@ -59,7 +52,7 @@ export class TasteService {
   /** Artist name → genres ([] when unknown or the artist was not found). */
   private readonly genres = new LruCache<string[]>(MAX_FACTS);
   /** Answers once the lookups have settled: a repeat is served from memory until the version or the facts change. */
-  private readonly answers = new LruCache<UserAnswers>(ANSWERS_BYTES);
+  private readonly answers = new AnswerCache<TasteSeries>(ANSWERS_BYTES, ANSWERS_PER_USER, (series) => 16 * 1024 + series.periods.length * 1024);
 
   constructor(
     private readonly o: {
@@ -86,35 +79,16 @@ export class TasteService {
     const settled = !state.running && state.version === cols.version;
     const key = JSON.stringify([q.from ?? null, q.to ?? null, tz, rules.min_play_seconds, rules.skipped, rules.offline, rules.incognito, granularity]);
     if (settled) {
-      const held = this.answers.get(userId);
-      const hit = held && held.version === cols.version && held.generation === state.generation ? held.answers.get(key) : undefined;
-      if (hit) return hit.series;
+      // Series computed at one history version and one state of the lookups (generation).
+      const hit = this.answers.get(userId, `${cols.version}:${state.generation}`, key);
+      if (hit) return hit;
     }
     const series = computeTaste(cols, this.derive(cols, state), { from: q.from ?? null, to: q.to ?? null, tz, rules, granularity }, {
       status: state.status, tracks_pending: Math.max(0, state.tracksPending), artists_pending: Math.max(0, state.artistsPending),
       provider: state.provider, note: state.note, error: state.error,
     });
-    if (settled && !state.running) this.remember(userId, cols.version, state.generation, key, series);
+    if (settled && !state.running) this.answers.set(userId, `${cols.version}:${state.generation}`, key, series);
     return series;
-  }
-
-  private remember(userId: string, version: number, generation: number, key: string, series: TasteSeries): void {
-    let held = this.answers.peek(userId);
-    if (!held || held.version !== version || held.generation !== generation) held = { version, generation, answers: new Map(), weight: 0 };
-    const old = held.answers.get(key);
-    if (old) {
-      held.answers.delete(key);
-      held.weight -= old.weight;
-    }
-    const weight = 16 * 1024 + series.periods.length * 1024;
-    held.answers.set(key, { series, weight });
-    held.weight += weight;
-    for (const [k, v] of held.answers) {
-      if (held.answers.size <= ANSWERS_PER_USER) break;
-      held.answers.delete(k);
-      held.weight -= v.weight;
-    }
-    this.answers.set(userId, held, held.weight);
   }
 
   /**

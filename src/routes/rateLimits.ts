@@ -55,33 +55,23 @@ export function rateLimits(config: Config): { api: RequestHandler; token: Reques
     keyGenerator: (req) => `user:${req.user!.id}`,
     handler: pageHandler,
   });
-  // Creating a playlist writes to the person's Spotify library (and costs 2+ requests): per person,
-  // per hour, one budget for the form and the API. Mounted after authentication, so req.user is set.
-  const playlists = rateLimit({
+  // Per person and hour, one budget for the form and the API (mounted after authentication, so
+  // req.user is set). A bad request (400) or a refused consent creates nothing and costs nothing.
+  const perPersonPerHour = (limit: number, tooMany: string) => rateLimit({
     ...common,
     windowMs: 3600_000,
-    limit: config.rateLimits.playlistsPerHour,
-    // A bad form (400) or a refused consent creates nothing and costs nothing.
+    limit,
     skipFailedRequests: true,
     keyGenerator: (req) => (req.user ? `user:${req.user.id}` : `ip:${ipKeyGenerator(req.ip ?? '')}`),
     handler: (req, res, next) => {
-      const message = 'You have made a lot of playlists this hour; wait a while and try again.';
+      const message = `You have made a lot of ${tooMany} this hour; wait a while and try again.`;
       if (req.path.startsWith('/api/')) res.status(429).json({ error: { code: 'rate_limited', message } });
       else next(new AppError(429, 'rate_limited', message));
     },
   });
-  // Invitation links: per person and hour (FriendService also caps the open ones).
-  const invites = rateLimit({
-    ...common,
-    windowMs: 3600_000,
-    limit: config.rateLimits.invitesPerHour,
-    skipFailedRequests: true,
-    keyGenerator: (req) => (req.user ? `user:${req.user.id}` : `ip:${ipKeyGenerator(req.ip ?? '')}`),
-    handler: (req, res, next) => {
-      const message = 'You have made a lot of invitation links this hour; wait a while and try again.';
-      if (req.path.startsWith('/api/')) res.status(429).json({ error: { code: 'rate_limited', message } });
-      else next(new AppError(429, 'rate_limited', message));
-    },
-  });
+  // Creating a playlist writes to the person's Spotify library (and costs 2+ requests).
+  const playlists = perPersonPerHour(config.rateLimits.playlistsPerHour, 'playlists');
+  // Invitation links (FriendService also caps the open ones).
+  const invites = perPersonPerHour(config.rateLimits.invitesPerHour, 'invitation links');
   return { api, token, auth, spotifyPages: [pagesByIp, pagesByPerson], playlists, invites };
 }
