@@ -28,6 +28,16 @@ export class FriendRepository {
     return this.store.tables.app;
   }
 
+  /** The person's items of one kind (sort-key prefix), strongly consistent. */
+  private ownItems(userId: string, prefix: string) {
+    return this.store.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
+      ExpressionAttributeValues: { ':pk': userPk(userId), ':s': prefix },
+      ConsistentRead: true,
+    });
+  }
+
   /** Listing first (no transactions in dynalite): an invitation that works is always listed, so revocable. */
   async createInvite(inviter: string, invite: Invite): Promise<void> {
     const ttl = Math.ceil(Date.parse(invite.expires_at) / 1000);
@@ -49,13 +59,7 @@ export class FriendRepository {
 
   /** The inviter's invitations, newest first (expired ones included until their TTL removes them). */
   async listInvites(userId: string): Promise<Invite[]> {
-    const items = await this.store.queryAll({
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
-      ExpressionAttributeValues: { ':pk': userPk(userId), ':s': SK_PREFIX.invite },
-      ConsistentRead: true,
-    });
-    return items
+    return (await this.ownItems(userId, SK_PREFIX.invite))
       .map((i) => ({ hash: i.hash as string, created_at: i.created_at as string, expires_at: i.expires_at as string }))
       .sort((a, b) => b.created_at.localeCompare(a.created_at));
   }
@@ -96,13 +100,7 @@ export class FriendRepository {
   }
 
   async friends(userId: string): Promise<Friendship[]> {
-    const items = await this.store.queryAll({
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
-      ExpressionAttributeValues: { ':pk': userPk(userId), ':s': SK_PREFIX.friend },
-      ConsistentRead: true,
-    });
-    return items.map((i) => ({ friend_id: i.friend_id as string, since: i.since as string })).sort((a, b) => b.since.localeCompare(a.since));
+    return (await this.ownItems(userId, SK_PREFIX.friend)).map((i) => ({ friend_id: i.friend_id as string, since: i.since as string })).sort((a, b) => b.since.localeCompare(a.since));
   }
 
   /** Ends a friendship on both sides: the other person's item first, so neither keeps seeing the other. */
