@@ -89,7 +89,7 @@ export function createApp(deps: AppDeps): { app: express.Express; services: Serv
   // The cached artist JSON, answered from memory before Express routes anything (see artistFastPath):
   // the same security headers, rate limit, request id, log line and metrics, without the chain.
   // Every other request (and a cached one memory cannot answer) goes to Express as before.
-  const fast = artistFastPath({ artists: services.artists, logger: deps.logger, metrics, helmet: securityHeaders, apiLimit: limits.api, app });
+  const fast = artistFastPath({ artists: services.artists, logger: deps.logger, metrics, helmet: securityHeaders, apiCounter: limits.apiCounter, app });
   const routed = app as unknown as { handle(req: express.Request, res: express.Response, cb?: (err?: unknown) => void): void };
   const handle = routed.handle.bind(app);
   routed.handle = (req, res, cb) => fast(req, res, () => handle(req, res, cb));

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type ClientRateLimitInfo, type Options, type Store } from 'express-rate-limit';
 import type { Config } from '../config';
 import { AppError } from '../errors';
 import { apiTokenHash } from './authn';
@@ -20,9 +20,33 @@ export const SPOTIFY_PAGES = ['/search', '/artists/:id', '/compare', '/tracks/:i
  * The counters live in this process; behind a load balancer each worker counts its own share
  * (see README, "Scale").
  */
-export function rateLimits(config: Config): { api: RequestHandler; token: RequestHandler; auth: RequestHandler; spotifyPages: RequestHandler[]; playlists: RequestHandler; invites: RequestHandler } {
+export interface RateLimits {
+  api: RequestHandler;
+  /** The /api per-IP counter itself, for the cached artist answer that runs ahead of the middleware (artistFastPath). */
+  apiCounter: ApiCounter;
+  token: RequestHandler;
+  auth: RequestHandler;
+  spotifyPages: RequestHandler[];
+  playlists: RequestHandler;
+  invites: RequestHandler;
+}
+
+/** What the cached artist answer needs of the /api per-IP limit to count a request exactly as the middleware does. */
+export interface ApiCounter {
+  readonly limit: number;
+  readonly windowMs: number;
+  /** The counter's key for an address, as the middleware's key generator makes it. */
+  keyFor(ip: string): string;
+  /** Counts one request now, synchronously; the hits so far in this window and when it ends. */
+  hit(key: string): ClientRateLimitInfo & { resetTime: Date };
+  /** Takes one back (a request that then goes through the middleware, which counts it itself). */
+  unhit(key: string): void;
+}
+
+export function rateLimits(config: Config): RateLimits {
   const common = { windowMs: 60_000, standardHeaders: 'draft-7' as const, legacyHeaders: false };
   const byIp = (req: { ip?: string }) => `ip:${ipKeyGenerator(req.ip ?? '')}`;
+  const apiStore = new WindowStore();
   const apiHandler: RequestHandler = (_req, res) => {
     res.status(429).json({ error: { code: 'rate_limited', message: 'Too many requests; slow down and retry after the time in Retry-After.' } });
   };
@@ -30,7 +54,14 @@ export function rateLimits(config: Config): { api: RequestHandler; token: Reques
   const pageHandler: RequestHandler = (_req, _res, next) => {
     next(new AppError(429, 'rate_limited', 'Too many requests; wait a minute and try again.'));
   };
-  const api = rateLimit({ ...common, limit: config.rateLimits.apiPerMinute, keyGenerator: byIp, handler: apiHandler });
+  const api = rateLimit({ ...common, limit: config.rateLimits.apiPerMinute, keyGenerator: byIp, handler: apiHandler, store: apiStore });
+  const apiCounter: ApiCounter = {
+    limit: config.rateLimits.apiPerMinute,
+    windowMs: common.windowMs,
+    keyFor: (ip) => byIp({ ip }),
+    hit: (key) => apiStore.increment(key),
+    unhit: (key) => apiStore.decrement(key),
+  };
   const token = rateLimit({
     ...common,
     limit: config.rateLimits.tokenPerMinute,
@@ -73,5 +104,63 @@ export function rateLimits(config: Config): { api: RequestHandler; token: Reques
   const playlists = perPersonPerHour(config.rateLimits.playlistsPerHour, 'playlists');
   // Invitation links (FriendService also caps the open ones).
   const invites = perPersonPerHour(config.rateLimits.invitesPerHour, 'invitation links');
-  return { api, token, auth, spotifyPages: [pagesByIp, pagesByPerson], playlists, invites };
+  return { api, apiCounter, token, auth, spotifyPages: [pagesByIp, pagesByPerson], playlists, invites };
+}
+
+/**
+ * express-rate-limit's fixed window per key, as its MemoryStore keeps it, but answering
+ * synchronously, so the cached artist answer can count a request without a promise per request.
+ * Keys whose window has ended are dropped every window, so memory stays bounded by the addresses
+ * seen in the last two windows.
+ */
+export class WindowStore implements Store {
+  readonly localKeys = true;
+  private windowMs = 60_000;
+  private readonly clients = new Map<string, { totalHits: number; resetTime: Date }>();
+  private sweeper: NodeJS.Timeout | undefined;
+
+  init(options: Options): void {
+    this.windowMs = options.windowMs;
+    clearInterval(this.sweeper);
+    this.sweeper = setInterval(() => this.sweep(Date.now()), this.windowMs);
+    this.sweeper.unref();
+  }
+
+  get(key: string): ClientRateLimitInfo | undefined {
+    const c = this.clients.get(key);
+    return c && c.resetTime.getTime() > Date.now() ? c : undefined;
+  }
+
+  increment(key: string): { totalHits: number; resetTime: Date } {
+    const now = Date.now();
+    let c = this.clients.get(key);
+    if (!c || c.resetTime.getTime() <= now) {
+      c = { totalHits: 0, resetTime: new Date(now + this.windowMs) };
+      this.clients.set(key, c);
+    }
+    c.totalHits++;
+    return c;
+  }
+
+  decrement(key: string): void {
+    const c = this.clients.get(key);
+    if (c && c.totalHits > 0) c.totalHits--;
+  }
+
+  resetKey(key: string): void {
+    this.clients.delete(key);
+  }
+
+  resetAll(): void {
+    this.clients.clear();
+  }
+
+  shutdown(): void {
+    clearInterval(this.sweeper);
+    this.clients.clear();
+  }
+
+  private sweep(now: number): void {
+    for (const [key, c] of this.clients) if (c.resetTime.getTime() <= now) this.clients.delete(key);
+  }
 }

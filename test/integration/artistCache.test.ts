@@ -223,6 +223,22 @@ describe('cached artist API: the answer from memory (artistFastPath) keeps the r
     expect(head.headers['content-length']).toBe(String(fast.body.length));
   });
 
+  it('records the latency histogram and the request log line for each answer from memory, with its request id', async () => {
+    const url = `${t.url}/api/artists/${id}`;
+    await rawGet(url, { 'accept-encoding': 'deflate, gzip' });
+    const count = async () => {
+      const m = await t.services.metrics.registry.getSingleMetric('http_request_duration_seconds')?.get();
+      return (m?.values ?? []).find((v) => v.metricName === 'http_request_duration_seconds_count' && v.labels.route === '/api/artists/:id' && v.labels.status === '200' && v.labels.method === 'GET')?.value ?? 0;
+    };
+    const before = await count();
+    const fast = await rawGet(url, { 'accept-encoding': 'deflate, gzip' });
+    expect(fast.headers['content-encoding']).toBe('gzip');
+    expect(await count()).toBe(before + 1);
+    const line = t.logs.map((l) => JSON.parse(l) as { msg: string; req?: { id: string; url: string }; res?: { statusCode: number } })
+      .find((l) => l.msg === 'request completed' && l.req?.id === fast.headers['x-request-id']);
+    expect(line).toMatchObject({ req: { url: `/api/artists/${id}` }, res: { statusCode: 200 } });
+  });
+
   it('counts answers from memory against the /api rate limit', async () => {
     const url = `${t.url}/api/artists/${id}`;
     await rawGet(url, { 'accept-encoding': 'gzip' });
@@ -235,5 +251,39 @@ describe('cached artist API: the answer from memory (artistFastPath) keeps the r
     expect(limited).toBeDefined();
     expect(JSON.parse(limited!.body.toString()).error.code).toBe('rate_limited');
     expect(limited!.headers['retry-after']).toBeDefined();
+  });
+
+});
+
+describe('cached artist API from memory behind a trusted proxy', () => {
+  let t: TestApp;
+  let id: string;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { ARTIST_FRESHNESS_CHECK_SECONDS: '600', RATE_LIMIT_API_PER_MINUTE: '5', TRUST_PROXY: 'loopback' } });
+    id = t.sandbox.catalog.notable.smallArtistId;
+  });
+  afterAll(() => t.close());
+
+  it('counts each forwarded client on its own budget (req.ip with trust proxy), on one connection', async () => {
+    const url = `${t.url}/api/artists/${id}`;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (ip: string) => new Promise<RawAnswer>((resolve, reject) => {
+      http.get(url, { agent, headers: { 'accept-encoding': 'br', 'x-forwarded-for': ip } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      }).on('error', reject);
+    });
+    try {
+      // 1 (ingest) + 1 (from memory) + 3 more of the 5 allowed, then 429 for this client only.
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await get('203.0.113.7')).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+      const other = await get('198.51.100.9');
+      expect(other.status).toBe(200);
+      expect(other.headers.ratelimit).toMatch(/remaining=4/);
+    } finally {
+      agent.destroy();
+    }
   });
 });
