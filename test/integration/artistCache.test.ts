@@ -228,7 +228,7 @@ describe('cached artist API: the answer from memory (artistFastPath) keeps the r
     await rawGet(url, { 'accept-encoding': 'deflate, gzip' });
     const count = async () => {
       const m = await t.services.metrics.registry.getSingleMetric('http_request_duration_seconds')?.get();
-      return (m?.values ?? []).find((v) => v.metricName === 'http_request_duration_seconds_count' && v.labels.route === '/api/artists/:id' && v.labels.status === '200' && v.labels.method === 'GET')?.value ?? 0;
+      return (m?.values ?? []).find((v) => (v as { metricName?: string }).metricName === 'http_request_duration_seconds_count' && v.labels.route === '/api/artists/:id' && v.labels.status === '200' && v.labels.method === 'GET')?.value ?? 0;
     };
     const before = await count();
     const fast = await rawGet(url, { 'accept-encoding': 'deflate, gzip' });
