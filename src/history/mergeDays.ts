@@ -14,8 +14,11 @@ export async function mergeDays(
   userId: string,
   days: Map<string, Play[]>,
   known?: Set<string>,
-  /** Told what is about to be added, before it is written (an import's undo record). */
-  record?: (addedByDay: Map<string, Play[]>) => Promise<void>,
+  /**
+   * Told what is about to be added, before it is written (an import's undo record); `encoded` holds,
+   * for the days that were empty, the day's new item (which is exactly the added plays, encoded).
+   */
+  record?: (addedByDay: Map<string, Play[]>, encoded: Map<string, StoredDay>) => Promise<void>,
 ): Promise<{ added: number; items: number; plays: number; addedByDay: Map<string, Play[]> }> {
   // Only days that may exist are read: all of them, or those in `known` (kept up to date here).
   const dates = [...days.keys()].filter((d) => !known || known.has(d));
@@ -25,6 +28,7 @@ export async function mergeDays(
   let music = 0;
   const items: { date: string; item: StoredDay }[] = [];
   const addedByDay = new Map<string, Play[]>();
+  const encoded = new Map<string, StoredDay>();
   for (const [date, plays] of days) {
     for (const p of plays) if (p.kind === 'music') music++;
     const before = existing.get(date) ?? [];
@@ -32,9 +36,11 @@ export async function mergeDays(
     if (fresh.length === 0) continue;
     for (const p of fresh) if (p.kind === 'music') added++;
     addedByDay.set(date, fresh);
-    items.push({ date, item: encodeDay(date, [...before, ...fresh]) });
+    const item = encodeDay(date, [...before, ...fresh]);
+    if (before.length === 0) encoded.set(date, item);
+    items.push({ date, item });
   }
-  if (record) await record(addedByDay);
+  if (record) await record(addedByDay, encoded);
   await repo.putDays(userId, items);
   if (known) for (const d of days.keys()) known.add(d);
   return { added, items: items.length, plays: music, addedByDay };

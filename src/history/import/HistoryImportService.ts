@@ -383,13 +383,15 @@ export class HistoryImportService {
 
       // Pass 2: merge the spooled plays into day items in bounded batches.
       const known = await this.repo.dayDates(userId);
+      // A job that never wrote before has undo records only of the days it records now: only those are read back.
+      const recorded = job.phase === 'writing' ? undefined : new Set<string>();
       writing = true;
       const { read, added } = await mergeSpool({
         parts: Array.from({ length: parts }, (_, k) => part(k)),
         from: resuming ? { row: checkpoint, plays: job.checkpoint_plays ?? 0, added: job.plays_added } : { row: 0, plays: 0, added: 0 },
         merge: async (days) => {
           await mayWrite();
-          return mergeDays(this.repo, userId, days, known, this.o.undo ? (added) => this.o.undo!.record(userId, job.id, added) : undefined);
+          return mergeDays(this.repo, userId, days, known, this.o.undo ? (added, encoded) => this.o.undo!.record(userId, job.id, added, { mayExist: recorded, encoded }) : undefined);
         },
         onCheckpoint: (c) => {
           addedSoFar = c.added;
