@@ -6,8 +6,8 @@ import type { HistoryRepository } from '../store/HistoryRepository';
 /**
  * Merges plays into their stored days: existing plays stay, a play already there (playIdentity:
  * an exact duplicate, or its copy of another precision) is not added again. Returns how many music
- * plays were new, the day items written, the music plays offered, and the plays added per day (what
- * an undo removes). Used by the import's second pass and by live capture.
+ * plays were new, the day items written, the music plays offered, the plays added per day (what
+ * an undo removes), and the items written. Used by the import's second pass and by live capture.
  */
 export async function mergeDays(
   repo: HistoryRepository,
@@ -19,7 +19,7 @@ export async function mergeDays(
    * for the days that were empty, the day's new item (which is exactly the added plays, encoded).
    */
   record?: (addedByDay: Map<string, Play[]>, encoded: Map<string, StoredDay>) => Promise<void>,
-): Promise<{ added: number; items: number; plays: number; addedByDay: Map<string, Play[]> }> {
+): Promise<{ added: number; items: number; plays: number; addedByDay: Map<string, Play[]>; written: { date: string; item: StoredDay }[] }> {
   // Only days that may exist are read: all of them, or those in `known` (kept up to date here).
   const dates = [...days.keys()].filter((d) => !known || known.has(d));
   const existing = new Map<string, Play[]>();
@@ -43,5 +43,5 @@ export async function mergeDays(
   if (record) await record(addedByDay, encoded);
   await repo.putDays(userId, items);
   if (known) for (const d of days.keys()) known.add(d);
-  return { added, items: items.length, plays: music, addedByDay };
+  return { added, items: items.length, plays: music, addedByDay, written: items };
 }
