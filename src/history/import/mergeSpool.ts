@@ -7,7 +7,7 @@ import { playOfRow, type SpoolRow } from './spool';
 /** Plays held in memory before they are merged into their day items; keeps memory flat. */
 const FLUSH_PLAYS = 25_000;
 /** Merges running at once (the database works on its own thread while the next batch is parsed). */
-const MAX_INFLIGHT = 3;
+const MAX_INFLIGHT = 2;
 
 /** How far pass 2 got for sure: rows from the spool's start, and the music plays and new plays among them. */
 export interface MergeCheckpoint {
@@ -18,7 +18,7 @@ export interface MergeCheckpoint {
 
 /**
  * Pass 2 of an import: the spooled plays merged into day items in bounded batches, from a
- * checkpoint on. Merges run while the next batch is parsed, up to three at once; a merge waits for
+ * checkpoint on. Merges run while the next batch is parsed, up to two at once; a merge waits for
  * any running merge that touches one of its days, so no two ever read-modify-write the same day
  * item at the same time (a batch ends before the day still being read, so in a time-ordered
  * export consecutive batches share no day and run side by side). The checkpoint is the end of the longest run of finished batches from the
