@@ -183,7 +183,7 @@ export function buildServices(config: Config, { store, logger, metrics = new Met
     parseWorker: tuning.importParseWorker,
     parallelMinBytes: tuning.importParallelMinBytes,
     // The version is bumped, then the all-time statistics are computed and stored (caches refilled) before the job is done.
-    beforeDone: (userId) => historyStats.refresh(userId),
+    beforeDone: (userId, written) => historyStats.refresh(userId, written),
     backups,
     undo: importUndo,
     guard: tombstones,

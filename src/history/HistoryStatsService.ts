@@ -3,6 +3,7 @@ import type { HistoryRepository } from '../store/HistoryRepository';
 import { LruCache } from '../util/LruCache';
 import { columnsFromDaysYielding, type Columns } from './columns';
 import type { CountingRules } from './countingRules';
+import type { StoredDay } from './dayCodec';
 import { computeStats, type HistoryStats } from './historyStats';
 import { reclassifyPodcasts } from './podcastRecognition';
 import { isTimeZone } from './timeZones';
@@ -19,6 +20,18 @@ const RESULTS_BYTES = 64 * 1024 * 1024;
 /** The time zone and counting rules an all-time document was computed for. */
 const aggregateTag = (tz: string, rules: CountingRules) =>
   JSON.stringify([tz, rules.min_play_seconds, rules.skipped, rules.offline, rules.incognito]);
+
+/**
+ * What an import wrote, handed to the refresh that follows it so the history is not read back:
+ * the day items it wrote (as stored), every date that has a day item, and the history version its
+ * own bump gave. Used only when the version is still that one (nothing else wrote meanwhile); days
+ * it did not write are read from the store.
+ */
+export interface WrittenHistory {
+  version: number;
+  days: Map<string, StoredDay>;
+  dates: Set<string>;
+}
 
 /** A rough size of an answer in memory (per_day dominates). */
 const statsWeight = (s: HistoryStats) => 64 * 1024 + s.per_day.length * 120 + s.per_month.length * 120;
@@ -91,7 +104,7 @@ export class HistoryStatsService {
    * Computes the all-time answer for the person's own zone and rules at the current version and
    * stores it (memory and DynamoDB). Run where the history changes, after the version is bumped.
    */
-  async refresh(userId: string): Promise<void> {
+  async refresh(userId: string, written?: WrittenHistory): Promise<void> {
     this.forget(userId);
     const running = this.refreshing.get(userId);
     if (running) {
@@ -105,7 +118,8 @@ export class HistoryStatsService {
           state.again = false;
           const { timeZone, countingRules } = await this.prefs(userId);
           const { version } = await this.repo.meta(userId);
-          const cols = await this.columnsAt(userId, version);
+          const cols = await this.columnsAt(userId, version, written?.version === version ? written : undefined);
+          written = undefined;
           const stats = computeStats(cols, timeZone, null, null, countingRules);
           this.remember(userId, version, JSON.stringify([null, null, aggregateTag(timeZone, countingRules)]), stats);
           await this.store(userId, version, timeZone, countingRules, stats);
@@ -153,16 +167,29 @@ export class HistoryStatsService {
     return this.columnsAt(userId, (await this.repo.meta(userId)).version);
   }
 
-  private async columnsAt(userId: string, version: number): Promise<Columns> {
+  private async columnsAt(userId: string, version: number, written?: WrittenHistory): Promise<Columns> {
     const hit = this.cache.get(userId);
     if (hit && hit.version === version) return hit;
-    const cols = await columnsFromDaysYielding(await this.repo.allDays(userId), version);
+    const cols = await columnsFromDaysYielding(written ? await this.withUnwritten(userId, written) : await this.repo.allDays(userId), version);
     // Every statistic reads these columns: podcasts listed as music are counted as episodes here.
     const choices = await this.podcastChoices(userId);
     cols.reclassified = reclassifyPodcasts(cols, choices);
     this.onDecoded?.(userId, cols, choices);
     this.cache.set(userId, cols, cols.n * 32 + cols.entries.length * 200 + 1024);
     return cols;
+  }
+
+  /** Every day of the history: those an import wrote from memory, the others from the store. */
+  private async withUnwritten(userId: string, written: WrittenHistory): Promise<{ date: string; item: StoredDay }[]> {
+    const days: { date: string; item: StoredDay }[] = [];
+    const unwritten: string[] = [];
+    for (const date of written.dates) {
+      const item = written.days.get(date);
+      if (item) days.push({ date, item });
+      else unwritten.push(date);
+    }
+    if (unwritten.length) for (const [date, item] of await this.repo.getDays(userId, unwritten)) days.push({ date, item });
+    return days;
   }
 
   /** Drops a user's cached history (after an import in this process). */

@@ -77,7 +77,10 @@ export function encodeDay(date: string, plays: Play[]): StoredDay {
   // dict, meta and plays travel deflated in one binary attribute: each day item is about a third of
   // the size, which is what a DynamoDB write costs (and what dynalite spends its time on).
   const payload = `${JSON.stringify(dict)}\n${JSON.stringify({ p: platforms, c: countries })}\n${rows.join('\n')}`;
-  return { z: zlib.deflateRawSync(payload, { level: 1 }), n: rows.length, count, ms };
+  // Copied out: zlib returns a view into its 16 KB output chunk, so a day of 2 KB would keep 16 KB
+  // alive (an import holding a few thousand encoded days and undo records held >100 MB that way).
+  const z = Buffer.from(zlib.deflateRawSync(payload, { level: 1 }));
+  return { z, n: rows.length, count, ms };
 }
 
 /** How many rows (plays of every kind) a stored day holds, without decoding it. */

@@ -57,6 +57,10 @@ export function newPlays(before: Play[], incoming: Play[]): Play[] {
     fresh.push(p);
   }
   if (fresh.length === 0) return fresh;
+  // Plays of one precision never pair (crossDistance): then every play left is new. (An import of an
+  // extended export into days of the same export, the usual case, needs no pairing at all.)
+  const first = precisionOf(fresh[0]);
+  if (before.every((p) => precisionOf(p) === first) && fresh.every((p) => precisionOf(p) === first)) return fresh;
   const pool = new Map<string, { play: Play; paired: boolean }[]>();
   const addToPool = (p: Play) => {
     const k = trackKey(p);

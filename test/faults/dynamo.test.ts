@@ -105,7 +105,8 @@ describe('DynamoDB faults: throttling, exceeded throughput, partial batches', ()
       await login(paused, agent, 'rin.demo');
       const token = await createApiToken(agent, 'pause');
       Object.assign(faults, { throttle: 0, throughput: 0, partialBatch: 0 });
-      const n = 60_000;
+      // Six batches: merges run side by side, so when the checkpoint first moves some are still to be written.
+      const n = 150_000;
       const up = await request(paused.url).post('/api/me/history/imports').set('Authorization', `Bearer ${token}`).attach('file', Buffer.from(exportOf(n)), 'Streaming_History_Audio_2023.json').expect(202);
       const job = () => request(paused.url).get(`/api/me/history/imports/${up.body.id}`).set('Authorization', `Bearer ${token}`).expect(200).then((r) => r.body);
       // Once some batches are written, every BatchWriteItem is throttled until the SDK gives up.

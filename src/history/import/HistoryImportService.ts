@@ -9,6 +9,8 @@ import { boundNames, truncateName } from '../../util/boundNames';
 import { isTransientStoreError } from '../../store/storeErrors';
 import { FairQueue } from '../../util/FairQueue';
 import type { BackupService } from '../BackupService';
+import type { StoredDay } from '../dayCodec';
+import type { WrittenHistory } from '../HistoryStatsService';
 import type { ImportUndoService } from './ImportUndoService';
 import { mergeDays } from '../mergeDays';
 import { InvalidEntry } from '../play';
@@ -132,7 +134,7 @@ export class HistoryImportService {
        * Run after the version is bumped and before the job is marked done (e.g. storing the all-time
        * statistics at write time, so the first request after the import reads them); a failure is logged, not the job's.
        */
-      beforeDone?: (userId: string) => Promise<void>;
+      beforeDone?: (userId: string, written: WrittenHistory) => Promise<void>;
       /** The compiled parse worker (null: never parse in parallel); default: next to this file when built. */
       parseWorker?: string | null;
       /** Smallest plain file parsed in two halves at once. */
@@ -382,14 +384,22 @@ export class HistoryImportService {
       if (resuming) this.o.logger?.info({ job: job.id, checkpoint, rows: rowsTotal }, 'history import resumes from its checkpoint');
 
       // Pass 2: merge the spooled plays into day items in bounded batches.
+      // The version before the merge, and the day items it writes: the after-import step reads them
+      // from here rather than back from the store, when nothing else wrote meanwhile.
+      const versionBefore = this.o.beforeDone ? (await this.repo.meta(userId)).version : 0;
+      const writtenDays = new Map<string, StoredDay>();
       const known = await this.repo.dayDates(userId);
+      // A job that never wrote before has undo records only of the days it records now: only those are read back.
+      const recorded = job.phase === 'writing' ? undefined : new Set<string>();
       writing = true;
       const { read, added } = await mergeSpool({
         parts: Array.from({ length: parts }, (_, k) => part(k)),
         from: resuming ? { row: checkpoint, plays: job.checkpoint_plays ?? 0, added: job.plays_added } : { row: 0, plays: 0, added: 0 },
         merge: async (days) => {
           await mayWrite();
-          return mergeDays(this.repo, userId, days, known, this.o.undo ? (added) => this.o.undo!.record(userId, job.id, added) : undefined);
+          const merged = await mergeDays(this.repo, userId, days, known, this.o.undo ? (added, encoded) => this.o.undo!.record(userId, job.id, added, { mayExist: recorded, encoded }) : undefined);
+          if (this.o.beforeDone) for (const { date, item } of merged.written) writtenDays.set(date, item);
+          return merged;
         },
         onCheckpoint: (c) => {
           addedSoFar = c.added;
@@ -402,7 +412,7 @@ export class HistoryImportService {
       await mayWrite();
       await this.repo.bumpVersion(userId);
       bumped = true;
-      if (this.o.beforeDone) await this.o.beforeDone(userId).catch((err: unknown) => this.o.logger?.warn({ err, job: job.id }, 'after-import step failed'));
+      if (this.o.beforeDone) await this.o.beforeDone(userId, { version: versionBefore + 1, days: writtenDays, dates: known }).catch((err: unknown) => this.o.logger?.warn({ err, job: job.id }, 'after-import step failed'));
       await update({ status: 'done', plays_read: read, plays_added: added, checkpoint: rowsTotal, checkpoint_plays: read, finished_at: new Date().toISOString() });
       ended = true;
       this.o.logger?.info({ job: job.id, rows: rowsTotal, added, resumed: resuming, pass1Ms, pass2Ms: Date.now() - started - pass1Ms }, 'history import done');

@@ -1,7 +1,7 @@
 import { AppError, NotFound } from '../../errors';
 import type { HistoryRepository } from '../../store/HistoryRepository';
 import type { ImportUndoRepository } from '../../store/ImportUndoRepository';
-import { decodeDay, encodeDay } from '../dayCodec';
+import { decodeDay, encodeDay, type StoredDay } from '../dayCodec';
 import { playKey, type Play } from '../play';
 
 /**
@@ -22,18 +22,27 @@ export class ImportUndoService {
     },
   ) {}
 
-  /** Adds plays to a job's record (a merge of one batch; the day's record grows batch by batch). */
-  async record(userId: string, jobId: string, addedByDay: Map<string, Play[]>): Promise<void> {
+  /**
+   * Adds plays to a job's record (a merge of one batch; the day's record grows batch by batch).
+   * `mayExist`: the only days that can have a record of this job already (a job that has not
+   * written before knows them: those it recorded), kept up to date here; unset: every day is read.
+   * `encoded`: the plays of a day already encoded (the same bytes as encodeDay of them), used for a
+   * day with no record yet instead of encoding them again.
+   */
+  async record(userId: string, jobId: string, addedByDay: Map<string, Play[]>, o: { mayExist?: Set<string>; encoded?: Map<string, StoredDay> } = {}): Promise<void> {
     if (addedByDay.size === 0) return;
-    const existing = await this.o.added.get(userId, jobId, [...addedByDay.keys()]);
+    const dates = [...addedByDay.keys()];
+    const existing = await this.o.added.get(userId, jobId, o.mayExist ? dates.filter((d) => o.mayExist!.has(d)) : dates);
     await this.o.added.put(
       userId,
       jobId,
       [...addedByDay].map(([date, plays]) => {
         const before = existing.get(date);
-        return { date, item: encodeDay(date, before ? [...decodeDay(date, before), ...plays] : plays) };
+        if (before) return { date, item: encodeDay(date, [...decodeDay(date, before), ...plays]) };
+        return { date, item: o.encoded?.get(date) ?? encodeDay(date, plays) };
       }),
     );
+    if (o.mayExist) for (const d of dates) o.mayExist.add(d);
   }
 
   /**

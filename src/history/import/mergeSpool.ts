@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { groupByDay } from '../dayCodec';
+import { dayOf } from '../dayCodec';
 import type { Play } from '../play';
 import { jsonArrayBatches } from './jsonArrayStream';
 import { playOfRow, type SpoolRow } from './spool';
@@ -7,7 +7,7 @@ import { playOfRow, type SpoolRow } from './spool';
 /** Plays held in memory before they are merged into their day items; keeps memory flat. */
 const FLUSH_PLAYS = 25_000;
 /** Merges running at once (the database works on its own thread while the next batch is parsed). */
-const MAX_INFLIGHT = 3;
+const MAX_INFLIGHT = 2;
 
 /** How far pass 2 got for sure: rows from the spool's start, and the music plays and new plays among them. */
 export interface MergeCheckpoint {
@@ -18,9 +18,10 @@ export interface MergeCheckpoint {
 
 /**
  * Pass 2 of an import: the spooled plays merged into day items in bounded batches, from a
- * checkpoint on. Merges run while the next batch is parsed, up to three at once; a merge waits for
+ * checkpoint on. Merges run while the next batch is parsed, up to two at once; a merge waits for
  * any running merge that touches one of its days, so no two ever read-modify-write the same day
- * item at the same time. The checkpoint is the end of the longest run of finished batches from the
+ * item at the same time (a batch ends before the day still being read, so in a time-ordered
+ * export consecutive batches share no day and run side by side). The checkpoint is the end of the longest run of finished batches from the
  * start: everything before it is written, so an interrupted job continues from there and the merge
  * being idempotent makes the overlap harmless. Returns the music plays read and the new plays.
  */
@@ -44,14 +45,30 @@ export async function mergeSpool(o: {
   let safeRow = checkpoint;
   let safePlays = read;
   const batchStarts: number[] = [];
-  const flush = async () => {
+  // The trailing run of rows of one day (its day, rows and music plays): an export is in time order,
+  // so at a flush that day is usually still being read; when the run holds all of the day's buffered
+  // plays it stays for the next batch, which then shares no day with this one and need not wait for it.
+  let runDay: string | null = null;
+  let runCount = 0;
+  let runMusic = 0;
+  const flush = async (last: boolean) => {
     if (count === 0) return;
     o.signal?.throwIfAborted();
-    const batch = buffered;
-    const range = { start: row - count, end: row, music };
-    buffered = new Map();
-    count = 0;
-    music = 0;
+    let batch = buffered;
+    let range = { start: row - count, end: row, music };
+    const run = runDay === null ? undefined : buffered.get(runDay);
+    if (!last && run && run.length === runCount && runCount < count) {
+      batch = new Map(buffered);
+      batch.delete(runDay!);
+      range = { start: row - count, end: row - runCount, music: music - runMusic };
+      buffered = new Map([[runDay!, run]]);
+      count = runCount;
+      music = runMusic;
+    } else {
+      buffered = new Map();
+      count = 0;
+      music = 0;
+    }
     batchStarts.push(range.start);
     const days = new Set(batch.keys());
     const blockers = inflight.filter((m) => [...days].some((d) => m.days.has(d))).map((m) => m.done);
@@ -81,21 +98,29 @@ export async function mergeSpool(o: {
   try {
     for (const part of o.parts) for await (const rows of jsonArrayBatches<SpoolRow>(fs.createReadStream(part), 'spool')) {
       o.signal?.throwIfAborted();
-      const plays: Play[] = [];
       for (const r of rows) {
         if (row++ < checkpoint) continue;
         const play = playOfRow(r);
-        plays.push(play);
+        const day = dayOf(play.ts);
+        const list = buffered.get(day);
+        if (list) list.push(play);
+        else buffered.set(day, [play]);
+        if (day !== runDay) {
+          runDay = day;
+          runCount = 0;
+          runMusic = 0;
+        }
+        runCount++;
         count++;
         if (play.kind === 'music') {
           music++;
+          runMusic++;
           read++;
         }
       }
-      groupByDay(plays, buffered);
-      if (count >= FLUSH_PLAYS) await flush();
+      if (count >= FLUSH_PLAYS) await flush(false);
     }
-    await flush();
+    await flush(true);
     while (inflight.length) await inflight[0].done;
   } finally {
     // On any failure (a cancelled job too) no merge may still be writing when this returns.
