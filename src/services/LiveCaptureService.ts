@@ -55,6 +55,9 @@ export interface LiveCaptureDeps {
   guard?: WriteGuard;
 }
 
+/** How long a capture may hold the person's writer lease (its merge writes a few days). */
+const WRITER_LEASE_MS = 30_000;
+
 /** A poll stopped before writing: the person's account is being (or was) deleted. */
 class CaptureCancelled extends Error {}
 
@@ -262,11 +265,27 @@ export class LiveCaptureService {
       }
       const days = groupByDay(plays);
       await mayWrite();
-      const { added } = days.size ? await mergeDays(this.d.history, userId, days) : { added: 0 };
-      if (added > 0) {
-        await mayWrite();
-        await this.d.history.bumpVersion(userId);
-        this.d.onHistoryChanged(userId);
+      let added = 0;
+      if (days.size) {
+        // Only the holder of the person's writer lease rewrites day items (an import's merge pass
+        // holds it throughout): held by someone else, this poll writes nothing and the cursor stays.
+        const writer = this.d.history.writerLease(userId);
+        const owner = `${this.owner}#${crypto.randomUUID()}`;
+        if (!(await writer.acquire(owner, WRITER_LEASE_MS))) {
+          this.logger.info({ userId }, 'capture deferred: the history is being written');
+          await this.d.repo.recordRun(userId, { last_run_at: startedAt, last_added: 0, last_error: null, next_run_at: scheduled ? startedAt + this.tickMs : undefined });
+          return { fetched: 0, added: 0, cursor: state.cursor, deferred: true };
+        }
+        try {
+          ({ added } = await mergeDays(this.d.history, userId, days));
+          if (added > 0) {
+            await mayWrite();
+            await this.d.history.bumpVersion(userId);
+          }
+        } finally {
+          await writer.release(owner).catch((err: unknown) => this.logger.warn({ err, userId }, 'could not release the history writer lease'));
+        }
+        if (added > 0) this.d.onHistoryChanged(userId);
       }
       await this.d.repo.recordRun(userId, { cursor, last_run_at: startedAt, last_added: added, last_error: null, next_run_at: opts.nextRunAt });
       this.logger.info({ userId, fetched, added }, 'captured recently played');

@@ -285,6 +285,16 @@ export class HistoryRepository {
     return new Lease(this.store, this.table, APP_KEY.importLease(userId, jobId));
   }
 
+  /**
+   * The one lease every read-merge-write of the person's day items holds (an import's merge pass,
+   * a live capture, an undo), in every process: two of them reading the same day and writing it
+   * back would lose the plays of whichever wrote first. An import waits for it; capture and undo
+   * take it or step aside.
+   */
+  writerLease(userId: string): Lease {
+    return new Lease(this.store, this.table, APP_KEY.historyWriter(userId));
+  }
+
   /** The live holders of the person's import-job leases (the processes running their imports now). */
   async importLeaseHolders(userId: string, now = Date.now()): Promise<LeaseHolder[]> {
     const items = await this.store.queryAll({

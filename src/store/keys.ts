@@ -34,6 +34,7 @@ import crypto from 'node:crypto';
  *   history import job                       pk="USER#<userId>"      sk="IMPORT#<jobId>"    (Query: a user's jobs)
  *   import jobs to resume (all users)        pk="IMPORTS#pending"    sk="<userId>#<jobId>"  (upload_path, file_name)
  *   the lease of a running import job        pk="USER#<userId>"      sk="LEASE#IMPORT#<jobId>" (owner, expires_at; see Lease)
+ *   who may rewrite the person's day items   pk="USER#<userId>"      sk="LEASE#WRITER"      (owner, expires_at; import, capture and undo; see HistoryRepository.writerLease)
  *   the plays an import added, per day       pk="USER#<userId>"      sk="UNDO#<jobId>#<YYYY-MM-DD>" (day-codec item; what undo removes; ImportUndoRepository)
  *   a large undo record's further parts      pk="USER#<userId>"      sk="UNDO#<jobId>#<YYYY-MM-DD>#<gen>.<i>"
  *   a playlist made from one's listening     pk="USER#<userId>"      sk="PLAYLIST#<resultId>" (what was added, matched, skipped; PlaylistRepository)
@@ -149,6 +150,7 @@ export const APP_KEY = {
   importJob: (userId: string, jobId: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.importJob}${jobId}` }),
   pendingImport: (userId: string, jobId: string) => ({ pk: IMPORTS_PENDING_PK, sk: `${userId}#${jobId}` }),
   importLease: (userId: string, jobId: string) => ({ pk: userPk(userId), sk: `LEASE#IMPORT#${jobId}` }),
+  historyWriter: (userId: string) => ({ pk: userPk(userId), sk: 'LEASE#WRITER' }),
   importAdded: (userId: string, jobId: string, date: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.importAdded(jobId)}${date}` }),
   playlistResult: (userId: string, resultId: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.playlist}${resultId}` }),
   inviteByHash: (hash: string) => ({ pk: `INVITE#${hash}`, sk: 'INVITE' }),

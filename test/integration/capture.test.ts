@@ -181,6 +181,27 @@ describe('live capture into the history store', () => {
     expect(due.map((u) => u.userId)).toContain(newcomer.userId);
   });
 
+  it('steps aside while another writer (an import merge in another process, an undo) holds the person\'s writer lease; the next poll, after its release, goes on', async () => {
+    const ava = await loggedIn(t, 'ava.demo');
+    const history = new HistoryRepository(t.store);
+    await capture.ensureEnrolled(ava.userId);
+    const cursor = (await new CaptureRepository(t.store).get(ava.userId))?.cursor ?? null;
+    const versionBefore = (await history.meta(ava.userId)).version;
+    const lease = history.writerLease(ava.userId);
+    expect(await lease.acquire('another-process', 60_000)).toBe(true);
+    const deferred = await capture.captureUser(ava.userId);
+    expect(deferred).toMatchObject({ added: 0, deferred: true, cursor });
+    expect((await new CaptureRepository(t.store).get(ava.userId))?.cursor ?? null).toBe(cursor);
+    expect((await history.meta(ava.userId)).version).toBe(versionBefore);
+    await lease.release('another-process');
+    const after = await capture.captureUser(ava.userId);
+    expect(after.deferred).toBeUndefined();
+    expect(after.fetched).toBeGreaterThan(0);
+    // Released after the write: the next writer can take it at once.
+    expect(await lease.acquire('next-writer', 1000)).toBe(true);
+    await lease.release('next-writer');
+  });
+
   it('waits while an import of the person is writing, so neither overwrites the other; the plays come on the next poll', async () => {
     const rin = await loggedIn(t, 'rin.demo');
     const history = new HistoryRepository(t.store);

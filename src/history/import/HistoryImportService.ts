@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { sleep } from '../../util/sleep';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -24,6 +25,8 @@ import { DEFAULT_LIMITS, type ImportLimits } from './zipSafety';
 
 /** A running job writes a heartbeat at least this often; one silent for longer was interrupted. */
 const HEARTBEAT_MS = 10_000;
+/** How often an import waiting for the person's writer lease asks again. */
+const WRITER_POLL_MS = 100;
 
 /** A queued or running job whose heartbeat stopped: its process died (a crash, a deploy). */
 function interrupted(job: ImportJob, staleMs: number): boolean {
@@ -322,6 +325,9 @@ export class HistoryImportService {
       return;
     }
     let heartbeat: NodeJS.Timeout | undefined;
+    // The person's writer lease, held through the merge pass (renewed with the heartbeat).
+    const writer = this.repo.writerLease(userId);
+    let holdsWriter = false;
     let upload: OpenUpload | undefined;
     // Pass 1 writes its rows to spool files, read in order by pass 2.
     const spool = `${file.path}.spool`;
@@ -338,7 +344,7 @@ export class HistoryImportService {
       // A heartbeat while the job runs, so a job whose server died is told apart from a slow one.
       // A job record gone (the account deleted by another worker) cancels the job.
       heartbeat = setInterval(() => {
-        Promise.all([update({}), lease.renew(this.owner, this.staleMs)]).catch((err: Error) => {
+        Promise.all([update({}), lease.renew(this.owner, this.staleMs), holdsWriter ? writer.renew(this.owner, this.staleMs) : undefined]).catch((err: Error) => {
           if (err instanceof JobGone) this.abortJob(job.id);
           else this.o.logger?.warn({ err, job: job.id }, 'import heartbeat failed');
         });
@@ -391,6 +397,13 @@ export class HistoryImportService {
       const known = await this.repo.dayDates(userId);
       // A job that never wrote before has undo records only of the days it records now: only those are read back.
       const recorded = job.phase === 'writing' ? undefined : new Set<string>();
+      // A live capture or an undo rewriting days now finishes first (each holds it briefly; a crashed
+      // holder's lease lapses), and neither starts while this pass holds it.
+      while (!(await writer.acquire(this.owner, this.staleMs))) {
+        await sleep(WRITER_POLL_MS);
+        signal.throwIfAborted();
+      }
+      holdsWriter = true;
       writing = true;
       const { read, added } = await mergeSpool({
         parts: Array.from({ length: parts }, (_, k) => part(k)),
@@ -463,6 +476,7 @@ export class HistoryImportService {
     } finally {
       clearInterval(heartbeat);
       upload?.close();
+      if (holdsWriter) await writer.release(this.owner).catch((e: unknown) => this.o.logger?.warn({ err: e, job: job.id }, 'could not release the history writer lease'));
       await lease.release(this.owner).catch((e: unknown) => this.o.logger?.warn({ err: e, job: job.id }, 'could not release an import lease'));
       // The upload and its spool stay on disk until the job has ended: a resumed job needs them.
       if (ended) {

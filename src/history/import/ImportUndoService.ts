@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { AppError, NotFound } from '../../errors';
 import type { HistoryRepository } from '../../store/HistoryRepository';
 import type { ImportUndoRepository } from '../../store/ImportUndoRepository';
@@ -11,6 +12,9 @@ import { playKey, type Play } from '../play';
  * play (playKey), so plays another import or capture added stay. Settings and snapshots a backup
  * restored are not reverted: undo is about plays.
  */
+/** How long an undo may hold the person's writer lease. */
+const UNDO_LEASE_MS = 60_000;
+
 export class ImportUndoService {
   constructor(
     private readonly o: {
@@ -77,6 +81,18 @@ export class ImportUndoService {
     const wroteBeforeFailing = job.status === 'failed' && (job.plays_added ?? 0) > 0;
     if (job.status !== 'done' && !wroteBeforeFailing) throw new AppError(409, 'import_not_done', 'Only a finished import can be undone.');
     if (await this.o.writing(userId)) throw new AppError(409, 'import_running', 'An import is writing your history; undo it when that is done.');
+    // The person's writer lease: no import merge or live capture rewrites these days meanwhile.
+    const writer = this.o.history.writerLease(userId);
+    const owner = `undo#${crypto.randomUUID()}`;
+    if (!(await writer.acquire(owner, UNDO_LEASE_MS))) throw new AppError(409, 'history_busy', 'Your history is being written right now; try the undo again in a moment.');
+    try {
+      return await this.undoHeld(userId, jobId);
+    } finally {
+      await writer.release(owner).catch(() => undefined);
+    }
+  }
+
+  private async undoHeld(userId: string, jobId: string): Promise<{ removed: number; music: number }> {
     const records = await this.o.added.all(userId, jobId);
     const stored = await this.o.history.getDays(userId, records.map((r) => r.date));
     let removed = 0;
