@@ -227,13 +227,17 @@ export class LiveCaptureService {
       return { fetched: 0, added: 0, cursor: state?.cursor ?? null };
     }
     const startedAt = this.now();
+    // Nothing written and the cursor kept: the next poll gets these plays.
+    const defer = async (why: string): Promise<CaptureResult> => {
+      this.logger.info({ userId }, `capture deferred: ${why}`);
+      await this.d.repo.recordRun(userId, { last_run_at: startedAt, last_added: 0, last_error: null, next_run_at: scheduled ? startedAt + this.tickMs : undefined });
+      return { fetched: 0, added: 0, cursor: state.cursor, deferred: true };
+    };
     // Day items are read, merged and written back; an import writing the same days at the same
     // time could overwrite a capture's plays (or the reverse), so capture waits until it is done.
     // The cursor does not move, so the next poll still gets these plays.
     if (await this.d.importWriting(userId)) {
-      this.logger.info({ userId }, 'capture deferred: an import is running');
-      await this.d.repo.recordRun(userId, { last_run_at: startedAt, last_added: 0, last_error: null, next_run_at: scheduled ? startedAt + this.tickMs : undefined });
-      return { fetched: 0, added: 0, cursor: state.cursor, deferred: true };
+      return defer('an import is running');
     }
     this.counters.polls++;
     // Wall-clock start for the deletion checks (the tombstone holds wall-clock times; `now` may be a test clock).
@@ -272,9 +276,7 @@ export class LiveCaptureService {
         const writer = this.d.history.writerLease(userId);
         const owner = `${this.owner}#${crypto.randomUUID()}`;
         if (!(await writer.acquire(owner, WRITER_LEASE_MS))) {
-          this.logger.info({ userId }, 'capture deferred: the history is being written');
-          await this.d.repo.recordRun(userId, { last_run_at: startedAt, last_added: 0, last_error: null, next_run_at: scheduled ? startedAt + this.tickMs : undefined });
-          return { fetched: 0, added: 0, cursor: state.cursor, deferred: true };
+          return defer('the history is being written');
         }
         try {
           ({ added } = await mergeDays(this.d.history, userId, days));

@@ -326,7 +326,9 @@ export class HistoryImportService {
     }
     let heartbeat: NodeJS.Timeout | undefined;
     // The person's writer lease, held through the merge pass (renewed with the heartbeat).
+    // Its owner names the job too: two jobs of one process must not both hold it.
     const writer = this.repo.writerLease(userId);
+    const writerOwner = `${this.owner}#${job.id}`;
     let holdsWriter = false;
     let upload: OpenUpload | undefined;
     // Pass 1 writes its rows to spool files, read in order by pass 2.
@@ -344,7 +346,7 @@ export class HistoryImportService {
       // A heartbeat while the job runs, so a job whose server died is told apart from a slow one.
       // A job record gone (the account deleted by another worker) cancels the job.
       heartbeat = setInterval(() => {
-        Promise.all([update({}), lease.renew(this.owner, this.staleMs), holdsWriter ? writer.renew(this.owner, this.staleMs) : undefined]).catch((err: Error) => {
+        Promise.all([update({}), lease.renew(this.owner, this.staleMs), holdsWriter ? writer.renew(writerOwner, this.staleMs) : undefined]).catch((err: Error) => {
           if (err instanceof JobGone) this.abortJob(job.id);
           else this.o.logger?.warn({ err, job: job.id }, 'import heartbeat failed');
         });
@@ -399,7 +401,7 @@ export class HistoryImportService {
       const recorded = job.phase === 'writing' ? undefined : new Set<string>();
       // A live capture or an undo rewriting days now finishes first (each holds it briefly; a crashed
       // holder's lease lapses), and neither starts while this pass holds it.
-      while (!(await writer.acquire(this.owner, this.staleMs))) {
+      while (!(await writer.acquire(writerOwner, this.staleMs))) {
         await sleep(WRITER_POLL_MS);
         signal.throwIfAborted();
       }
@@ -476,7 +478,7 @@ export class HistoryImportService {
     } finally {
       clearInterval(heartbeat);
       upload?.close();
-      if (holdsWriter) await writer.release(this.owner).catch((e: unknown) => this.o.logger?.warn({ err: e, job: job.id }, 'could not release the history writer lease'));
+      if (holdsWriter) await writer.release(writerOwner).catch((e: unknown) => this.o.logger?.warn({ err: e, job: job.id }, 'could not release the history writer lease'));
       await lease.release(this.owner).catch((e: unknown) => this.o.logger?.warn({ err: e, job: job.id }, 'could not release an import lease'));
       // The upload and its spool stay on disk until the job has ended: a resumed job needs them.
       if (ended) {

@@ -5,6 +5,9 @@ import type { ImportUndoRepository } from '../../store/ImportUndoRepository';
 import { decodeDay, encodeDay, type StoredDay } from '../dayCodec';
 import { playKey, type Play } from '../play';
 
+/** How long an undo may hold the person's writer lease. */
+const UNDO_LEASE_MS = 60_000;
+
 /**
  * Undo of an import: each job records the plays it added, per day, as it merges them (written
  * before the day items, so a crash between the two leaves a record of plays that may not be
@@ -12,9 +15,6 @@ import { playKey, type Play } from '../play';
  * play (playKey), so plays another import or capture added stay. Settings and snapshots a backup
  * restored are not reverted: undo is about plays.
  */
-/** How long an undo may hold the person's writer lease. */
-const UNDO_LEASE_MS = 60_000;
-
 export class ImportUndoService {
   constructor(
     private readonly o: {
