@@ -12,7 +12,9 @@ describe('browser: a shared year', () => {
     await loginInBrowser(owner, ctx.t.url, 'ava.demo');
     await owner.goto(`${ctx.t.url}/history`);
     await owner.click('#demo-import');
-    await owner.waitForSelector('.job'); // the import job is queued: wait for it to finish
+    // The job list polls and reloads the page when the import is done; navigating while that
+    // reload is under way aborts our navigation, so wait for the reloaded page's content.
+    await owner.waitForSelector('#history-top-artists li a', { timeout: 120_000 });
     await ctx.t.services.historyImports.idle();
 
     await owner.goto(`${ctx.t.url}/settings#share`);
