@@ -58,6 +58,8 @@ export class AdaptiveLimiter {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private readonly shared: SharedRateSync | undefined;
+  /** Reads the shared state while requests wait (a pause or a used-up budget), when nothing acquires or releases. */
+  private pollTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly maxConcurrency: number,
@@ -196,6 +198,16 @@ export class AdaptiveLimiter {
     this.pump();
   }
 
+  private pollWhileWaiting(): void {
+    if (!this.shared || this.pollTimer) return;
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = undefined;
+      this.shared!.poll(Date.now());
+      if (this.waiting.length > 0) this.pollWhileWaiting();
+    }, this.shared.pollMs);
+    this.pollTimer.unref?.();
+  }
+
   private prune(now: number): void {
     while (this.counted.length > 0 && this.counted[0] <= now - this.windowMs) this.counted.shift();
   }
@@ -216,6 +228,7 @@ export class AdaptiveLimiter {
       this.active++;
       this.waiting.shift()!();
     }
+    if (this.waiting.length > 0) this.pollWhileWaiting();
     if (this.waiting.length === 0 || this.active >= Math.floor(this.limit)) return; // a release will pump
     let at = this.pausedUntil;
     if (this.budget !== undefined) {

@@ -60,6 +60,10 @@ export class SharedRateSync {
     return this.hook.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   }
 
+  get pollMs(): number {
+    return this.hook.pollMs ?? DEFAULT_POLL_MS;
+  }
+
   /** Undefined once the first read is over; until then, a promise that resolves when it is (or timed out). */
   ready(): Promise<void> | undefined {
     if (this.loaded) return undefined;
@@ -72,10 +76,10 @@ export class SharedRateSync {
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
     // A late answer is still taken, as a poll's would be: the limiter has gone on cold meanwhile.
-    const read = this.hook.store.load().then(
-      (state) => state && this.adopt(state, !timedOut),
-      (err: unknown) => this.hook.warn(err, 'reading the shared rate state failed; the limiter starts cold'),
-    );
+    const read = this.hook.store
+      .load()
+      .then((state) => state && this.adopt(state, !timedOut))
+      .catch((err: unknown) => this.hook.warn(err, 'reading the shared rate state failed; the limiter starts cold'));
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
         timedOut = true;
@@ -92,15 +96,13 @@ export class SharedRateSync {
 
   /** Reads the stored state again if the last read is pollMs old and none is under way; call while busy. */
   poll(now: number): void {
-    if (!this.loaded || this.polling || now - this.lastReadAt < (this.hook.pollMs ?? DEFAULT_POLL_MS)) return;
+    if (!this.loaded || this.polling || now - this.lastReadAt < this.pollMs) return;
     this.polling = true;
     this.lastReadAt = now;
     this.hook.store
       .load()
-      .then(
-        (state) => state && this.adopt(state, false),
-        (err: unknown) => this.hook.warn(err, 'reading the shared rate state failed'),
-      )
+      .then((state) => state && this.adopt(state, false))
+      .catch((err: unknown) => this.hook.warn(err, 'reading the shared rate state failed'))
       .finally(() => (this.polling = false));
   }
 

@@ -192,6 +192,22 @@ describe('AdaptiveLimiter with a shared rate state', () => {
     expect(limiter.concurrency).toBe(8);
   });
 
+  it('reads the store while requests only wait (nothing acquires or releases) and takes a longer pause', async () => {
+    const store = new MemoryRateStore();
+    const limiter = new AdaptiveLimiter(16, 30_000, hook(store).hook);
+    const t = Date.now();
+    (await limiter.acquire()).release({ retryAfterMs: 5000 });
+    let started = false;
+    void limiter.acquire().then(() => (started = true));
+    // Another process in the same episode got a longer Retry-After.
+    store.state = { ...store.state!, pausedUntil: t + 20_000 };
+    await jest.advanceTimersByTimeAsync(6000);
+    expect(started).toBe(false);
+    expect(limiter.concurrency).toBe(8); // the same episode: halved once
+    await jest.advanceTimersByTimeAsync(14_100);
+    expect(started).toBe(true);
+  });
+
   it('behaves as before when the hook is not given (no store, no wait)', async () => {
     const limiter = new AdaptiveLimiter(2);
     const a = await limiter.acquire();
