@@ -47,6 +47,7 @@ import { DashboardRepository } from './store/DashboardRepository';
 import { DynamoSessionStore } from './store/DynamoSessionStore';
 import { HistoryRepository } from './store/HistoryRepository';
 import { PlaylistRepository } from './store/PlaylistRepository';
+import { RateStateRepository } from './store/RateStateRepository';
 import { ShareRepository } from './store/ShareRepository';
 import type { Store } from './store/Store';
 import { TombstoneRepository } from './store/TombstoneRepository';
@@ -64,6 +65,10 @@ export interface ServiceDeps {
     leaseMs?: number;
     musicbrainzIntervalMs?: number;
     spotifyConcurrency?: number;
+    /** Spotify's rolling rate-limit window (30 s), shorter in tests with a sandbox of the same window. */
+    spotifyRateWindowMs?: number;
+    /** false: the Spotify limiter learns alone, as before the shared rate state (tests compare the two). */
+    sharedRateState?: boolean;
     importRetryMs?: number;
     /** The compiled parse worker and the smallest file parsed in two halves (tests run from sources). */
     importParseWorker?: string | null;
@@ -117,7 +122,14 @@ export interface Services {
 export function buildServices(config: Config, { store, logger, metrics = new Metrics(), tuning = {} }: ServiceDeps): Services {
   const cipher = new TokenCipher([config.sessionSecret, ...config.previousSecrets]);
   const users = new UserRepository(store, cipher);
-  const spotify = new SpotifyClient(config.spotify.apiUrl, { metrics, concurrency: tuning.spotifyConcurrency });
+  // Spotify's rate limit is per app (client id): every process of it shares what its limiter learned.
+  const sharedRate = tuning.sharedRateState === false ? undefined : {
+    store: new RateStateRepository(store, { service: 'spotify', host: new URL(config.spotify.apiUrl).host, clientId: config.spotify.clientId }),
+    warn: (err: unknown, message: string) => logger.warn({ err }, message),
+  };
+  const spotify = new SpotifyClient(config.spotify.apiUrl, {
+    metrics, concurrency: tuning.spotifyConcurrency, rateWindowMs: tuning.spotifyRateWindowMs, sharedRate,
+  });
   const accounts = new SpotifyAccounts(config.spotify.accountsUrl, config.spotify.clientId, config.spotify.clientSecret, metrics);
   const userTokens = new UserTokens(users, accounts);
   const profiles = new ProfileService(users, spotify, userTokens);

@@ -35,8 +35,10 @@ export interface SandboxOptions {
   latencyMs?: number;
   /** Share (0..1) of Web API requests answered 500, default 0 (seeded PRNG: runs repeat). */
   failRate?: number;
-  /** Max Web API requests per rolling 30 s window; beyond → 429 with Retry-After. Default unlimited. */
+  /** Max Web API requests per rolling 30 s window (rateWindowMs); beyond → 429 with Retry-After. Default unlimited. */
   rateLimit?: number;
+  /** The rate limit's rolling window, default Spotify's 30 s (tests use a shorter one to run fast). */
+  rateWindowMs?: number;
   /** Access token lifetime, default 3600. */
   tokenTtlSeconds?: number;
   clientId?: string;
@@ -67,6 +69,7 @@ export interface RunningSandbox extends Sandbox {
   close(): Promise<void>;
 }
 
+/** Spotify's rolling rate-limit window. */
 const RATE_WINDOW_MS = 30_000;
 const ID_AFTER = new Set(['artists', 'albums', 'tracks', 'audio-features', 'users', 'artist', 'track', 'playlists']);
 
@@ -115,9 +118,9 @@ function faultMiddleware(state: SandboxState, target: FaultTarget) {
     if (target !== 'v1') return next();
     if (f.rateLimit !== undefined && Number.isFinite(f.rateLimit)) {
       const now = Date.now();
-      while (f.window.length > 0 && f.window[0] <= now - RATE_WINDOW_MS) f.window.shift();
+      while (f.window.length > 0 && f.window[0] <= now - f.rateWindowMs) f.window.shift();
       if (f.window.length >= f.rateLimit) {
-        const retryAfter = Math.max(1, Math.ceil((f.window[0] + RATE_WINDOW_MS - now) / 1000));
+        const retryAfter = Math.max(1, Math.ceil((f.window[0] + f.rateWindowMs - now) / 1000));
         res.set('Retry-After', String(retryAfter)).status(429).json({ error: { status: 429, message: 'API rate limit exceeded' } });
         return;
       }
@@ -137,6 +140,7 @@ function validateOptions(opts: SandboxOptions): void {
   if (opts.latencyMs !== undefined && !(opts.latencyMs >= 0)) bad('latencyMs must be >= 0');
   if (opts.failRate !== undefined && !(opts.failRate >= 0 && opts.failRate <= 1)) bad('failRate must be between 0 and 1');
   if (opts.rateLimit !== undefined && !(opts.rateLimit >= 1)) bad('rateLimit must be >= 1');
+  if (opts.rateWindowMs !== undefined && !(opts.rateWindowMs >= 1000)) bad('rateWindowMs must be >= 1000');
   if (opts.tokenTtlSeconds !== undefined && !(opts.tokenTtlSeconds > 0)) bad('tokenTtlSeconds must be > 0');
 }
 
@@ -145,7 +149,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   validateOptions(opts);
   const catalog = opts.catalog ?? (opts.catalogFile ? loadCsvCatalogSync(opts.catalogFile) : getDefaultCatalog());
   const stats: SandboxStats = { total: 0, by_endpoint: {} };
-  const faults = new Faults(opts.latencyMs ?? 0, opts.failRate ?? 0, opts.rateLimit);
+  const faults = new Faults(opts.latencyMs ?? 0, opts.failRate ?? 0, opts.rateLimit, opts.rateWindowMs ?? RATE_WINDOW_MS);
   const state: SandboxState = {
     opts: {
       profile: opts.profile ?? 'development',

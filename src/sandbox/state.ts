@@ -79,12 +79,15 @@ export class Faults implements FaultControl {
   latencyMs: number;
   failRate: number;
   rateLimit: number | undefined;
+  /** The rolling window rateLimit counts in (ms). */
+  readonly rateWindowMs: number;
   readonly pending: Record<FaultTarget, Array<{ status: number }>> = { v1: [], reccobeats: [], musicbrainz: [] };
-  /** Timestamps of /v1 requests admitted in the current 30 s window. */
+  /** Timestamps of /v1 requests admitted in the current window. */
   readonly window: number[] = [];
   readonly random = mulberry32(0x5eed);
 
-  constructor(latencyMs: number, failRate: number, rateLimit: number | undefined) {
+  constructor(latencyMs: number, failRate: number, rateLimit: number | undefined, rateWindowMs = 30_000) {
+    this.rateWindowMs = rateWindowMs;
     this.latencyMs = latencyMs;
     this.failRate = failRate;
     this.rateLimit = rateLimit;

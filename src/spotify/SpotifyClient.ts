@@ -1,6 +1,7 @@
 import axios from 'axios';
 import { UpstreamForbidden } from '../errors';
 import type { Metrics } from '../metrics';
+import type { SharedRateHook } from '../upstream/SharedRateState';
 import { UpstreamHttp, type RetryPolicy, type TokenSource } from '../upstream/UpstreamHttp';
 
 /**
@@ -29,7 +30,7 @@ export class SpotifyClient {
 
   constructor(
     private readonly apiUrl: string,
-    opts: { metrics?: Metrics; concurrency?: number; retry?: Partial<RetryPolicy> } = {},
+    opts: { metrics?: Metrics; concurrency?: number; retry?: Partial<RetryPolicy>; rateWindowMs?: number; sharedRate?: SharedRateHook } = {},
   ) {
     this.http = new UpstreamHttp(apiUrl, { service: 'Spotify', ...opts });
   }

@@ -42,6 +42,7 @@ import crypto from 'node:crypto';
  *   a friend invitation, listed per inviter  pk="USER#<userId>"      sk="INVITE#<sha256(token)>" (created_at, expires_at, ttl)
  *   a friendship, one item on each side      pk="USER#<userId>"      sk="FRIEND#<friendId>"  (since; both exist or neither is shown)
  *   tombstone of a deleted account           pk="DELETED#<sha256(userId)>" sk="TOMBSTONE" (deleted_at, blocks_until, ttl; TombstoneRepository)
+ *   an upstream's learned rate limit         pk="RATE#<service>#<host>#<clientId>" sk="STATE" (paused_until, budget, window_ms, learned_at; RateStateRepository)
  *
  * Deletion is final (the tombstone rule). dynalite has no transactions, so account deletion is
  * made safe with single-item conditions and one tombstone (AccountService), in this order:
@@ -156,6 +157,8 @@ export const APP_KEY = {
   inviteByHash: (hash: string) => ({ pk: `INVITE#${hash}`, sk: 'INVITE' }),
   userInvite: (userId: string, hash: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.invite}${hash}` }),
   friendship: (userId: string, friendId: string) => ({ pk: userPk(userId), sk: `${SK_PREFIX.friend}${friendId}` }),
+  /** One per app and upstream: Spotify's rate limit is per client id; the secret never appears in a key. */
+  rateState: (service: string, host: string, clientId: string) => ({ pk: `RATE#${service}#${host}#${clientId}`, sk: 'STATE' }),
   /** Hashed: the tombstone outlives the account, and must not name the person. */
   tombstone: (userId: string) => ({ pk: `DELETED#${crypto.createHash('sha256').update(userId).digest('hex')}`, sk: 'TOMBSTONE' }),
 } as const;

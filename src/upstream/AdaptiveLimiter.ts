@@ -1,3 +1,5 @@
+import { SharedRateSync, type RateState, type SharedRateHook } from './SharedRateState';
+
 /** How one request through the limiter ended, as far as the upstream's rate limit is concerned. */
 export type RequestOutcome =
   /** The upstream took the request (any status but 429, or a transport failure, counted to be safe). */
@@ -29,6 +31,13 @@ export interface LimiterSlot {
  *
  * The window is Spotify's rolling 30 s. Times are the ends of requests, which the upstream counted
  * earlier, so this side's window always closes after the upstream's.
+ *
+ * Alone, a limiter learns the budget only from its first 429, so a cold one (a restarted server,
+ * another pm2 worker) wastes up to its concurrency on 429s once. With a shared-state hook it reads
+ * what the others learned before its first request (a pause still running is honoured, a budget
+ * under an hour old is used from the first window on), publishes each new episode of its own, and
+ * while busy reads again every few seconds: another's longer pause or newer budget is taken, and
+ * another's new episode halves this concurrency too.
  */
 export class AdaptiveLimiter {
   private active = 0;
@@ -36,6 +45,8 @@ export class AdaptiveLimiter {
   private limit: number;
   private budget: number | undefined;
   private budgetSetAt = 0;
+  /** When the budget was learned from a 429 (here or by another process): a newer one wins. */
+  private budgetLearnedAt = -Infinity;
   /** Whether requests waited for the budget in the current window: only a used-up budget is worth probing past. */
   private saturated = false;
   /** Windows in a row that used up the budget without a 429. */
@@ -46,13 +57,18 @@ export class AdaptiveLimiter {
   private episodeEnds = -Infinity;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
+  private readonly shared: SharedRateSync | undefined;
+  /** Reads the shared state while requests wait (a pause or a used-up budget), when nothing acquires or releases. */
+  private pollTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly maxConcurrency: number,
     readonly windowMs = 30_000,
+    shared?: SharedRateHook,
   ) {
     if (!(maxConcurrency >= 1)) throw new Error('concurrency must be at least 1');
     this.limit = maxConcurrency;
+    this.shared = shared && new SharedRateSync(shared, (state, first) => this.adopt(state, first));
   }
 
   /** Requests allowed in flight now. */
@@ -67,6 +83,12 @@ export class AdaptiveLimiter {
 
   /** Waits (FIFO) until a request may start; the slot must be released with how it ended. */
   async acquire(): Promise<LimiterSlot> {
+    if (this.shared) {
+      // The first request waits (bounded) for what other processes learned; later ones not at all.
+      const ready = this.shared.ready();
+      if (ready) await ready;
+      this.shared.poll(Date.now());
+    }
     if (this.waiting.length === 0 && this.hasRoom(Date.now())) {
       this.active++;
     } else {
@@ -101,6 +123,7 @@ export class AdaptiveLimiter {
   private release(outcome: RequestOutcome): void {
     this.active--;
     const now = Date.now();
+    this.shared?.poll(now);
     if (outcome === 'answered') {
       this.counted.push(now);
       this.prune(now);
@@ -132,13 +155,57 @@ export class AdaptiveLimiter {
         if (oldest !== undefined && now + outcome.retryAfterMs >= oldest + this.windowMs - WINDOW_SLACK_MS) {
           this.budget = this.counted.length;
           this.budgetSetAt = now;
+          this.budgetLearnedAt = now;
           this.saturated = false;
           this.fullWindows = 0;
         }
+        // Once per episode, not per request: the first 429 of it tells the others.
+        this.shared?.publish({
+          pausedUntil: this.pausedUntil,
+          windowMs: this.windowMs,
+          ...(this.budgetLearnedAt === now ? { budget: this.budget, learnedAt: now } : {}),
+        });
       }
       this.episodeEnds = this.pausedUntil;
     }
     this.pump();
+  }
+
+  /**
+   * Takes what another process learned: a longer pause than this one's (a new episode when this
+   * one's is over, so the concurrency halves as for a 429 of its own; not for the read before the
+   * first request, which has sent nothing yet), and a budget learned later than this one's, unless
+   * it is for another window or too old to trust.
+   */
+  private adopt(state: RateState, first: boolean): void {
+    const now = Date.now();
+    if (state.pausedUntil > now && state.pausedUntil > this.pausedUntil) {
+      if (!first && now >= this.episodeEnds) this.limit = Math.max(1, this.limit / 2);
+      this.pausedUntil = state.pausedUntil;
+      this.episodeEnds = this.pausedUntil;
+    }
+    const { budget, learnedAt } = state;
+    if (
+      budget !== undefined && learnedAt !== undefined && state.windowMs === this.windowMs &&
+      now - learnedAt <= this.shared!.maxAgeMs && learnedAt > this.budgetLearnedAt
+    ) {
+      this.budget = budget;
+      this.budgetLearnedAt = learnedAt;
+      this.budgetSetAt = now;
+      this.saturated = false;
+      this.fullWindows = 0;
+    }
+    this.pump();
+  }
+
+  private pollWhileWaiting(): void {
+    if (!this.shared || this.pollTimer) return;
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = undefined;
+      this.shared!.poll(Date.now());
+      if (this.waiting.length > 0) this.pollWhileWaiting();
+    }, this.shared.pollMs);
+    this.pollTimer.unref?.();
   }
 
   private prune(now: number): void {
@@ -161,6 +228,7 @@ export class AdaptiveLimiter {
       this.active++;
       this.waiting.shift()!();
     }
+    if (this.waiting.length > 0) this.pollWhileWaiting();
     if (this.waiting.length === 0 || this.active >= Math.floor(this.limit)) return; // a release will pump
     let at = this.pausedUntil;
     if (this.budget !== undefined) {

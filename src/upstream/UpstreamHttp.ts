@@ -2,6 +2,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { RateLimited, UpstreamError, UpstreamForbidden, UpstreamNotFound, UpstreamUncertain } from '../errors';
 import type { Metrics } from '../metrics';
 import { AdaptiveLimiter } from './AdaptiveLimiter';
+import type { SharedRateHook } from './SharedRateState';
 import { sleep } from '../util/sleep';
 import { endpointTemplate } from '../spotify/endpoint';
 
@@ -56,13 +57,15 @@ export class UpstreamHttp {
       concurrency?: number;
       /** The upstream's rolling rate-limit window (Spotify: 30 s). */
       rateWindowMs?: number;
+      /** Shares the learned rate limit with the other processes of the app (AdaptiveLimiter). */
+      sharedRate?: SharedRateHook;
       retry?: Partial<RetryPolicy>;
       userAgent?: string;
     },
   ) {
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
     // Twenty in flight: a large ingest takes one round per kind of batch; after a 429, fewer (AdaptiveLimiter).
-    this.limiter = new AdaptiveLimiter(opts.concurrency ?? 20, opts.rateWindowMs);
+    this.limiter = new AdaptiveLimiter(opts.concurrency ?? 20, opts.rateWindowMs, opts.sharedRate);
     this.axios = axios.create({
       baseURL: baseUrl,
       timeout: this.retry.timeoutMs,
