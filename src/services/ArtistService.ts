@@ -342,13 +342,14 @@ export class ArtistService {
     let begun = false;
     try {
       // The artist, and (when the profile is unknown) the one detection request, run side by side;
-      // with the profile known, the first album page joins them.
+      // with the profile known, the album listing joins them: its other pages go out as soon as the
+      // first one answers, without waiting for the artist or the artist item's update.
       const artistP = call(() => spotify.artist(id, appAuth)).catch((err: unknown) => {
         throw err instanceof UpstreamNotFound ? new NotFound(`No artist with id ${id} on Spotify`) : err;
       });
       const known = this.o.profile.known;
-      const firstPageP = known ? this.albumPage(id, 0, call) : undefined;
-      firstPageP?.catch(() => undefined); // awaited below; avoid an unhandled rejection if the artist fails first
+      const listedP = known ? this.allAlbums(id, this.albumPage(id, 0, call), call) : undefined;
+      listedP?.catch(() => undefined); // awaited below; avoid an unhandled rejection if the artist fails first
       const [artist, profile] = await Promise.all([
         artistP,
         this.o.profile.resolve(() => call(() => spotify.batchEndpointsAvailable(id, appAuth))),
@@ -379,7 +380,7 @@ export class ArtistService {
       );
 
       progress.phase = 'albums';
-      const listed = await this.allAlbums(id, firstPageP ?? this.albumPage(id, 0, call), call);
+      const listed = await (listedP ?? this.allAlbums(id, this.albumPage(id, 0, call), call));
       progress.albums_total = listed.length;
       progress.phase = 'tracks';
       const collapser = new ReleaseCollapser(listed, this.o.market, ({ album, tracks }: FetchedAlbum) => {
