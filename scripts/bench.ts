@@ -2,7 +2,12 @@
  * `npm run bench`: measured figures for BENCHMARKS.md. A script, not a test: it prints a table and
  * rewrites BENCHMARKS.md. Every ratio compares two things measured in the same run on this machine.
  *
- *   node dist/scripts/bench.js [--only artist|history|upload|pages|summary|load|cached|ratelimit] [--quick]
+ *   node dist/scripts/bench.js [--only artist|ingest|ratelimit|history|upload|pages|summary|load|cached] [--quick]
+ *
+ * `--only ingest` runs just the extended profile's artist ingest rows (requests, BatchWrites, wall
+ * time at 100 ms latency, concurrent vs one by one): a part of `--only artist` without the
+ * development profile, the cached API load and the minute-long rate-limited run. `--only ratelimit`
+ * runs just the rate-limited rows (also a part of `--only artist`).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -373,8 +378,8 @@ async function benchCachedArtist(stack: Running): Promise<void> {
   }
 }
 
-async function benchArtist(): Promise<void> {
-  for (const profile of ['extended', 'development'] as const) {
+async function benchArtist(profiles: readonly ('extended' | 'development')[] = ['extended', 'development']): Promise<void> {
+  for (const profile of profiles) {
     const section = `artist ingest (${profile})`;
     // 1. Requests and writes against the minimum.
     const stack = await startStack({ profile }, { SPOTIFY_API_PROFILE: profile });
@@ -1053,6 +1058,7 @@ async function main(): Promise<void> {
   if (!only || only === 'artist') await benchArtist();
   // Just the rate-limited rows (a part of --only artist).
   if (only === 'ratelimit') await benchRateLimit();
+  if (only === 'ingest') await benchArtist(['extended']);
   if (only === 'cached') {
     // Just the cached artist API rows (a part of --only artist), for quick checks.
     const stack = await startStack({ profile: 'development' }, { SPOTIFY_API_PROFILE: 'development' });

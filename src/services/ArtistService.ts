@@ -76,6 +76,8 @@ export interface IngestResult {
   albums: number;
   tracks: number;
   writeRequests: number;
+  /** The generation this process just committed (its view and body are in memory). */
+  generation: string;
 }
 
 export interface ArtistServiceOptions {
@@ -143,11 +145,11 @@ export class ArtistService {
     ingest.catch(() => undefined); // a 202 leaves it running; its failure is recorded on the artist item
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([
-      ingest.then(() => true),
+      ingest.then((result) => ({ result })),
       new Promise<false>((r) => (timer = setTimeout(() => r(false), this.apiWaitMs))),
     ]).finally(() => clearTimeout(timer));
     if (!finished) return { pending: await this.status(id) };
-    return { ready: bodyOf(await this.completeEntry(id)) };
+    return { ready: bodyOf(this.committedEntry(id, finished.result) ?? (await this.completeEntry(id))) };
   }
 
   /**
@@ -168,8 +170,19 @@ export class ArtistService {
       const entry = await this.freshEntry(id);
       if (entry) return entry;
     }
-    await this.ensureIngest(id);
-    return this.completeEntry(id);
+    const result = await this.ensureIngest(id);
+    return this.committedEntry(id, result) ?? this.completeEntry(id);
+  }
+
+  /**
+   * The entry an ingest of this process has just committed, while its commit still counts as the
+   * freshness check (the conditional Put confirmed it as the newest generation): no GetItem needed.
+   */
+  private committedEntry(id: string, result: IngestResult | null): CacheEntry | null {
+    if (!result) return null; // another worker ran it: ask DynamoDB
+    const hit = this.memory.get(id);
+    if (hit?.generation !== result.generation || hit.checkedAt === undefined) return null;
+    return Date.now() - hit.checkedAt < this.freshnessCheckMs ? hit : null;
   }
 
   /**
@@ -329,13 +342,14 @@ export class ArtistService {
     let begun = false;
     try {
       // The artist, and (when the profile is unknown) the one detection request, run side by side;
-      // with the profile known, the first album page joins them.
+      // with the profile known, the album listing joins them: its other pages go out as soon as the
+      // first one answers, without waiting for the artist or the artist item's update.
       const artistP = call(() => spotify.artist(id, appAuth)).catch((err: unknown) => {
         throw err instanceof UpstreamNotFound ? new NotFound(`No artist with id ${id} on Spotify`) : err;
       });
       const known = this.o.profile.known;
-      const firstPageP = known ? this.albumPage(id, 0, call) : undefined;
-      firstPageP?.catch(() => undefined); // awaited below; avoid an unhandled rejection if the artist fails first
+      const listedP = known ? this.allAlbums(id, this.albumPage(id, 0, call), call) : undefined;
+      listedP?.catch(() => undefined); // awaited below; avoid an unhandled rejection if the artist fails first
       const [artist, profile] = await Promise.all([
         artistP,
         this.o.profile.resolve(() => call(() => spotify.batchEndpointsAvailable(id, appAuth))),
@@ -366,7 +380,7 @@ export class ArtistService {
       );
 
       progress.phase = 'albums';
-      const listed = await this.allAlbums(id, firstPageP ?? this.albumPage(id, 0, call), call);
+      const listed = await (listedP ?? this.allAlbums(id, this.albumPage(id, 0, call), call));
       progress.albums_total = listed.length;
       progress.phase = 'tracks';
       const collapser = new ReleaseCollapser(listed, this.o.market, ({ album, tracks }: FetchedAlbum) => {
@@ -389,10 +403,19 @@ export class ArtistService {
       progress.phase = 'genres';
       const genres = await genresP;
       progress.phase = 'writing';
-      await writer.finish();
+      // The last BatchWrites go out now; while they are in flight the main thread sorts and
+      // serializes the albums and tracks (nearly all of the JSON body), and the artist item is read
+      // for the previous generation (the lease keeps it unchanged until the commit below).
+      const written = writer.finish();
+      const previousP = repo.getArtist(id);
+      written.catch(() => undefined);
+      previousP.catch(() => undefined);
+      const catalog = sortedCatalog(albumRecords, trackRecords);
+      const catalogJson = `"albums":${JSON.stringify(catalog.albums)},"tracks":${JSON.stringify(catalog.tracks)}`;
+      await written;
+      const previous = await previousP;
 
       const finishedAt = new Date().toISOString();
-      const previous = await repo.getArtist(id);
       const coverage = features.coverage();
       const featuresNote = coverage.error > 0
         ? `Audio features could not be fetched for ${coverage.error} of ${trackCount} tracks (${coverage.reason}); they are asked for again on the next fetch.`
@@ -423,9 +446,16 @@ export class ArtistService {
         albums_collapsed: collapser.dropped.map((d) => ({ id: d.id, kept_id: d.keptId, reason: d.reason })),
         enrichment_retry_at: enrichmentFailed ? new Date(Date.parse(finishedAt) + ENRICHMENT_RETRY_MS).toISOString() : null,
       };
+      const committing = Date.now();
       await repo.completeIngest(record);
-      // What was just written is what a reader would load: keep it, saving the whole-artist Query.
-      this.memory.set(id, { generation, view: toView({ artist: { ...record, status: 'complete', complete_generation: generation, error: null }, albums: albumRecords, tracks: trackRecords }) }, 600 * trackRecords.length + 2000);
+      // What was just written is what a reader would load: keep it, saving the whole-artist Query,
+      // with its body (serialized from the parts made above, byte for byte JSON.stringify(view)).
+      // The commit confirmed this generation as the newest at `committing`, as a freshness check does.
+      const view = viewOf({ ...record, status: 'complete', complete_generation: generation, error: null }, catalog);
+      const body = new EncodedBody(`{"artist":${JSON.stringify(view.artist)},${catalogJson},"complete":${JSON.stringify(view.complete)},"fetched_at":${JSON.stringify(view.fetched_at)}}`);
+      // Compressed on libuv's pool meanwhile, so the first GET (which usually follows) finds it made.
+      body.bytes('br').catch(() => undefined);
+      this.memory.set(id, { generation, view, body, checkedAt: committing }, 1200 * trackRecords.length + 4000);
       if (previous?.complete_generation) {
         // A refresh: remove albums and tracks that Spotify no longer lists.
         await repo.deleteOlderGenerations(id, generation).catch((err: Error) => this.o.logger?.warn({ err, id }, 'cleanup of old generation failed'));
@@ -435,7 +465,7 @@ export class ArtistService {
         { artist: id, albums: albumRecords.length, collapsed: collapser.dropped.length, tracks: trackCount, writeRequests: writer.requests, resent: retries.used },
         'artist ingested',
       );
-      return { albums: albumRecords.length, tracks: trackCount, writeRequests: writer.requests };
+      return { albums: albumRecords.length, tracks: trackCount, writeRequests: writer.requests, generation };
     } catch (err) {
       progress.phase = 'failed';
       const message = err instanceof AppError ? err.message : 'internal error';
@@ -523,12 +553,21 @@ function bodyOf(entry: CacheEntry): EncodedBody {
 type Resend = <T>(request: () => Promise<T>) => Promise<T>;
 
 function toView(snap: ArtistSnapshot): ArtistView {
-  const a = snap.artist!;
-  const { ingest_generation: _g, complete_generation, ...artist } = a;
-  const albums = [...snap.albums].sort((x, y) => x.release_date.localeCompare(y.release_date) || x.name.localeCompare(y.name) || x.id.localeCompare(y.id));
+  return viewOf(snap.artist!, sortedCatalog(snap.albums, snap.tracks));
+}
+
+/** Albums by release date (then name, id); tracks by album, disc, number (then id). */
+function sortedCatalog(albumRecords: readonly AlbumRecord[], trackRecords: readonly TrackRecord[]): { albums: AlbumRecord[]; tracks: TrackRecord[] } {
+  const albums = [...albumRecords].sort((x, y) => x.release_date.localeCompare(y.release_date) || x.name.localeCompare(y.name) || x.id.localeCompare(y.id));
   const order = new Map(albums.map((al, i) => [al.id, i]));
-  const tracks = [...snap.tracks].sort(
+  const tracks = [...trackRecords].sort(
     (x, y) => (order.get(x.album_id) ?? 0) - (order.get(y.album_id) ?? 0) || x.disc_number - y.disc_number || x.track_number - y.track_number || x.id.localeCompare(y.id),
   );
-  return { artist, albums, tracks, complete: Boolean(complete_generation), fetched_at: a.fetched_at };
+  return { albums, tracks };
+}
+
+/** The view's keys in this order: the ingest serializes the body from its parts in the same order. */
+function viewOf(a: ArtistRecord, catalog: { albums: AlbumRecord[]; tracks: TrackRecord[] }): ArtistView {
+  const { ingest_generation: _g, complete_generation, ...artist } = a;
+  return { artist, albums: catalog.albums, tracks: catalog.tracks, complete: Boolean(complete_generation), fetched_at: a.fetched_at };
 }

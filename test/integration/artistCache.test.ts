@@ -79,6 +79,11 @@ describe('cached artist API: encodings, ETag and freshness checks', () => {
     expect(new Set(tags).size).toBe(3);
   });
 
+  it('serves the body the ingest made from its parts, byte for byte JSON.stringify of the view', async () => {
+    const plain = await rawGet(`${t.url}/api/artists/${id}`, { 'accept-encoding': 'identity' });
+    expect(plain.body.toString()).toBe(JSON.stringify(await t.services.artists.get(id)));
+  });
+
   it('answers If-None-Match with 304 and no body, and a stale tag with the full body', async () => {
     const first = await rawGet(`${t.url}/api/artists/${id}`, { 'accept-encoding': 'br' });
     const etag = first.headers.etag as string;
