@@ -31,9 +31,16 @@ export class UserTokens {
 
   forUser(userId: string): TokenSource {
     let forceRefresh = false;
+    // Requests sent side by side (the dashboard's seven) share one read of the stored tokens
+    // instead of one DynamoDB read each ahead of their Spotify request.
+    let reading: Promise<StoredTokens | null> | undefined;
+    const read = () => {
+      reading ??= this.store.getTokens(userId).finally(() => (reading = undefined));
+      return reading;
+    };
     return {
       get: async () => {
-        const tokens = await this.store.getTokens(userId);
+        const tokens = await read();
         if (!tokens) throw new ReauthRequired('You are not connected to Spotify. Please log in again.');
         if (!forceRefresh && tokens.expiresAt - 60_000 > Date.now()) return tokens.accessToken;
         forceRefresh = false;
