@@ -16,7 +16,8 @@ export function meRouter(services: Pick<Services, 'dashboard' | 'profiles'>): Ro
   const router = Router();
   router.use('/api/me', apiUser());
 
-  const summaryFor = async (userId: string, refresh?: string) => dashboard.summary(await profiles.user(userId), { refresh: refresh === '1' });
+  // The user item and the cached summary are read side by side.
+  const summaryFor = (userId: string, refresh?: string) => dashboard.summary({ id: userId, loading: profiles.user(userId) }, { refresh: refresh === '1' });
 
   router.get('/api/me/summary', async (req, res) => {
     const q = parse(refreshQuery, req.query);

@@ -104,14 +104,20 @@ export class DashboardService {
     }
   }
 
-  async summary(user: User, opts: { refresh?: boolean } = {}): Promise<Summary> {
+  /**
+   * The cached snapshot, or a new one. `user` may still be loading (`{ id, loading }`): the snapshot
+   * is then read alongside the user item instead of after it (a missing user still fails the call).
+   */
+  async summary(user: User | { id: string; loading: Promise<User> }, opts: { refresh?: boolean } = {}): Promise<Summary> {
+    const loaded = 'loading' in user ? user.loading : Promise.resolve(user);
     if (!opts.refresh) {
-      const cached = await this.cachedSummary(user.id);
+      const [cached] = await Promise.all([this.cachedSummary(user.id), loaded]);
       if (cached) return cached;
     }
+    const known = await loaded;
     let pending = this.building.get(user.id);
     if (!pending) {
-      pending = this.build(user).finally(() => this.building.delete(user.id));
+      pending = this.build(known).finally(() => this.building.delete(user.id));
       this.building.set(user.id, pending);
     }
     return pending;
