@@ -1,9 +1,12 @@
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { boundNames } from '../util/boundNames';
 import { ITEM_BUDGET_BYTES, ItemTooLarge, itemSize } from './itemParts';
 import { APP_KEY, SK_PREFIX, userPk } from './keys';
 import type { Item, Store } from './Store';
+
+const deflateRaw = promisify(zlib.deflateRaw);
 
 /** Measured before it is sent: an item over the budget is refused here (ItemTooLarge), nothing written. */
 function fits(item: Item): Item {
@@ -35,10 +38,12 @@ export class DashboardRepository {
   }
 
   async putSummary(userId: string, summary: unknown, ttlSeconds: number, now = Date.now()): Promise<void> {
+    // Deflated on the thread pool: a summary is ~100 KB of JSON, and the event loop has answers to send meanwhile.
+    const z = await deflateRaw(JSON.stringify(boundNames(summary)), { level: 6 });
     await this.store.doc.send(
       new PutCommand({
         TableName: this.store.tables.app,
-        Item: fits({ ...APP_KEY.summary(userId), z: zlib.deflateRawSync(JSON.stringify(boundNames(summary)), { level: 6 }), expires_at: now + ttlSeconds * 1000, ttl: Math.ceil(now / 1000) + ttlSeconds + 86400 }),
+        Item: fits({ ...APP_KEY.summary(userId), z, expires_at: now + ttlSeconds * 1000, ttl: Math.ceil(now / 1000) + ttlSeconds + 86400 }),
       }),
     );
   }
