@@ -116,7 +116,7 @@ async function startStack(
     ...env,
   });
   const metrics = new Metrics();
-  const store = new Store({ endpoint: dynamo.endpoint, tablePrefix: '', metrics });
+  const store = new Store({ endpoint: dynamo.endpoint, tablePrefix: '', metrics, embedded: true });
   await store.ensureTables();
   const logger = createLogger('silent');
   const { app } = createApp({ config, logger, services: buildServices(config, { store, logger, metrics, tuning: { musicbrainzIntervalMs: 0, ...tuning } }) });

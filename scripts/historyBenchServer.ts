@@ -30,7 +30,7 @@ async function main(): Promise<void> {
       ? { SPOTIFY_ACCOUNTS_URL: sandboxUrl, SPOTIFY_API_URL: `${sandboxUrl}/v1`, RECCOBEATS_URL: `${sandboxUrl}/reccobeats`, MUSICBRAINZ_URL: `${sandboxUrl}/musicbrainz`, MUSICBRAINZ_INTERVAL_MS: '0' }
       : {}),
   });
-  const store = new Store({ endpoint: dynamo.endpoint, tablePrefix: '' });
+  const store = new Store({ endpoint: dynamo.endpoint, tablePrefix: '', embedded: true });
   await store.ensureTables();
   const logger = createLogger('silent');
   const services = buildServices(config, { store, logger });

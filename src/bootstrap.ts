@@ -57,7 +57,7 @@ export async function startServer(settings: Settings, opts: { logger?: Logger; c
     }
 
     const metrics = new Metrics({ defaultMetrics: true });
-    const store = new Store({ endpoint, region: settings.dynamo.region, tablePrefix: settings.dynamo.tablePrefix, metrics });
+    const store = new Store({ endpoint, region: settings.dynamo.region, tablePrefix: settings.dynamo.tablePrefix, metrics, embedded: Boolean(embedded) });
     closers.push(async () => store.destroy());
     const created = await store.ensureTables();
     if (created.length) logger.info({ tables: created }, 'created DynamoDB tables');

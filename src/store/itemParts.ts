@@ -55,7 +55,8 @@ export interface SplitWrite {
 
 const SPLIT_ATTR = 'z';
 
-export function splitItem(item: Item & { pk: string; sk: string }, gen: string = crypto.randomBytes(4).toString('hex')): SplitWrite {
+/** `gen`: the new generation id; by default a random one, made only for an item that is split (most are not). */
+export function splitItem(item: Item & { pk: string; sk: string }, gen?: string): SplitWrite {
   const plain = { ...item };
   delete plain.zparts;
   delete plain.zgen;
@@ -64,6 +65,7 @@ export function splitItem(item: Item & { pk: string; sk: string }, gen: string =
   }
   const z = plain[SPLIT_ATTR];
   if (!(z instanceof Uint8Array)) throw new ItemTooLarge(`Item ${item.sk} is ${itemSize(plain)} bytes and has no binary attribute to split.`);
+  gen ??= crypto.randomBytes(4).toString('hex');
   const buf = Buffer.from(z.buffer, z.byteOffset, z.byteLength);
   const pieces: Buffer[] = [];
   for (let off = 0; off < buf.length; off += PART_BYTES) pieces.push(buf.subarray(off, off + PART_BYTES));

@@ -84,7 +84,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   });
   const logger = createLogger(config.logLevel, sink);
   const metrics = new Metrics();
-  const store = new Store({ endpoint: dynamo.endpoint, tablePrefix: config.dynamo.tablePrefix, metrics });
+  const store = new Store({ endpoint: dynamo.endpoint, tablePrefix: config.dynamo.tablePrefix, metrics, embedded: true });
   await store.ensureTables();
   const services = buildServices(config, { store, logger, metrics, tuning: { leaseMs: 2000, musicbrainzIntervalMs: 0, ...opts.tuning } });
   const { app } = createApp({ config, logger, services });
