@@ -1,5 +1,6 @@
 import { AdaptiveLimiter } from '../../src/upstream/AdaptiveLimiter';
 import type { RateState, RateStateStore, SharedRateHook } from '../../src/upstream/SharedRateState';
+import { call, rollingWindowUpstream, runAll } from '../helpers/rateLimitedUpstream';
 
 /**
  * The limiter's shared-state hook on jest's fake clock, with an in-memory store that keeps the
@@ -24,49 +25,6 @@ class MemoryRateStore implements RateStateStore {
   }
 }
 
-/** One upstream with Spotify's rule: at most `budget` requests per rolling window, 429 + Retry-After beyond. */
-function rollingWindowUpstream(budget: number, windowMs: number, latencyMs: number) {
-  const admitted: number[] = [];
-  const counts = { ok: 0, limited: 0 };
-  return {
-    counts,
-    async request(): Promise<{ status: 200 } | { status: 429; retryAfterMs: number }> {
-      await new Promise((r) => setTimeout(r, latencyMs));
-      const now = Date.now();
-      while (admitted.length > 0 && admitted[0] <= now - windowMs) admitted.shift();
-      if (admitted.length >= budget) {
-        counts.limited++;
-        return { status: 429, retryAfterMs: Math.max(1, Math.ceil((admitted[0] + windowMs - now) / 1000)) * 1000 };
-      }
-      admitted.push(now);
-      counts.ok++;
-      return { status: 200 };
-    },
-  };
-}
-type Upstream = ReturnType<typeof rollingWindowUpstream>;
-
-async function call(limiter: AdaptiveLimiter, upstream: Pick<Upstream, 'request'>): Promise<void> {
-  for (;;) {
-    const slot = await limiter.acquire();
-    const answer = await upstream.request();
-    if (answer.status === 429) {
-      slot.release({ retryAfterMs: answer.retryAfterMs });
-      continue;
-    }
-    slot.release('answered');
-    return;
-  }
-}
-
-async function runAll(n: number, fn: () => Promise<void>): Promise<number> {
-  const start = Date.now();
-  let done = false;
-  const all = Promise.all(Array.from({ length: n }, fn)).then(() => (done = true));
-  while (!done) await jest.advanceTimersByTimeAsync(50);
-  await all;
-  return Date.now() - start;
-}
 
 const hook = (store: RateStateStore, extra: Partial<SharedRateHook> = {}) => {
   const warnings: string[] = [];
