@@ -86,7 +86,7 @@ export class Faults implements FaultControl {
   readonly window: number[] = [];
   readonly random = mulberry32(0x5eed);
 
-  constructor(latencyMs: number, failRate: number, rateLimit: number | undefined, rateWindowMs = 30_000) {
+  constructor(latencyMs: number, failRate: number, rateLimit: number | undefined, rateWindowMs: number) {
     this.rateWindowMs = rateWindowMs;
     this.latencyMs = latencyMs;
     this.failRate = failRate;
